@@ -1,0 +1,582 @@
+"""YAML text -> :class:`~sphinx_deployplan.model.Plan`, with located problems.
+
+The YAML is composed into nodes (safe loader only, the C one where present) and
+read into the model by walking the dataclass fields, so every problem knows the
+line of the key or value it is about.  All problems of a plan are collected and
+raised together as :class:`~sphinx_deployplan.problems.PlanError`.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as _dt
+import difflib
+import functools
+import hashlib
+import re
+import types
+import typing
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal, Union
+
+import yaml
+from yaml.constructor import SafeConstructor
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from .model import ON_OFF, SLUG, Duration, Item, Percent, Plan
+from .problems import PlanError, Problem
+
+try:  # the C loader is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _YamlLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds on what one plan may cost to read."""
+
+    max_bytes: int = 2_000_000  # size of the YAML text
+    max_values: int = 50_000  # values visited, counting every alias expansion
+    max_depth: int = 64  # nesting of mappings and lists
+
+
+DEFAULT_LIMITS = Limits()
+
+_TAG = "tag:yaml.org,2002:"
+_ALLOWED_TAGS = {
+    _TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")
+}
+_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION_UNITS = (86400, 3600, 60, 1)
+_TRUE = {"true", "yes", "on", "y"}
+_FALSE = {"false", "no", "off", "n"}
+_constructor = SafeConstructor()
+
+
+class _Invalid:
+    """Marks a value that could not be read (a problem has been recorded)."""
+
+
+INVALID = _Invalid()
+
+
+class _TooBig(Exception):
+    pass
+
+
+# --- public API -------------------------------------------------------------------------------
+
+
+def load_plan(text: str, source: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Plan:
+    """Read one plan from YAML text.  Raises :class:`PlanError` with every problem found.
+
+    ``source`` is the file the text came from (for messages), or None for a
+    directive body; lines are counted from the first line of ``text``.
+    """
+    size = len(text.encode("utf-8", "surrogatepass"))
+    if size > limits.max_bytes:
+        raise PlanError([Problem("yaml", f"the plan is {size:,} bytes, more than the limit of "
+                                 f"{limits.max_bytes:,} (deployplan_max_bytes)", 1, source)])
+    node = _compose(text, source)
+    reader = _Reader(source, limits)
+    plan = reader.read_root(node)
+    if reader.problems:
+        raise PlanError(reader.problems)
+    assert isinstance(plan, Plan)
+    plan.source = source
+    plan.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
+    problems = _resolve(plan, source)
+    if problems:
+        raise PlanError(problems)
+    return plan
+
+
+def read_plan_text(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Read a plan file as text (UTF-8, a BOM allowed), or raise a located PlanError."""
+    path = Path(path)
+    try:
+        size = path.stat().st_size
+        if size > limits.max_bytes:
+            raise PlanError([Problem("yaml", f"the plan file is {size:,} bytes, more than the "
+                                     f"limit of {limits.max_bytes:,} (deployplan_max_bytes)",
+                                     None, str(path))])
+        data = path.read_bytes()
+    except OSError as exc:
+        raise PlanError([Problem("file", f"cannot read the plan file: {exc.strerror}",
+                                 None, str(path))]) from None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = data[: exc.start].count(b"\n") + 1
+        raise PlanError([Problem("yaml", f"the plan file is not UTF-8 text (byte 0x"
+                                 f"{data[exc.start]:02x} at offset {exc.start})",
+                                 line, str(path))]) from None
+
+
+def load_plan_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Plan:
+    """Read a plan from a YAML file."""
+    return load_plan(read_plan_text(path, limits), str(path), limits)
+
+
+# --- YAML -> nodes ---------------------------------------------------------------------------
+
+
+def _compose(text: str, source: str | None) -> Node:
+    text = text.lstrip("\ufeff")
+    loader = _YamlLoader(text)
+    try:
+        node = loader.get_single_node()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else None
+        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+        if "expected a single document" in what:
+            what = "the plan holds several YAML documents (a line '---' starts a new one); " \
+                   "give one plan per directive"
+        else:
+            what = f"YAML syntax error: {what}"
+        raise PlanError([Problem("yaml", what, line, source)]) from None
+    except yaml.YAMLError as exc:
+        raise PlanError([Problem("yaml", f"YAML error: {exc}", None, source)]) from None
+    except RecursionError:
+        raise PlanError([Problem("yaml", "the YAML is nested too deeply to read", None,
+                                 source)]) from None
+    finally:
+        loader.dispose()
+    if node is None:
+        raise PlanError([Problem("yaml", "the plan is empty: expected a mapping with plan, "
+                                 "title, service and owner", 1, source)])
+    if not isinstance(node, MappingNode):
+        raise PlanError([Problem("yaml", f"the plan must be a mapping of keys to values, "
+                                 f"not {_describe(node)}", _line(node), source)])
+    return node
+
+
+def _line(node: Node) -> int:
+    return node.start_mark.line + 1
+
+
+def _describe(node: Node) -> str:
+    if isinstance(node, MappingNode):
+        return "a mapping"
+    if isinstance(node, SequenceNode):
+        return "a list"
+    if node.tag == _TAG + "null":
+        return "an empty value"
+    text = node.value if len(node.value) <= 40 else node.value[:37] + "..."
+    return f"the text {text!r}"
+
+
+def _is_null(node: Node) -> bool:
+    return isinstance(node, ScalarNode) and node.tag == _TAG + "null"
+
+
+@functools.cache
+def _hints(cls: type) -> dict[str, Any]:
+    return typing.get_type_hints(cls, include_extras=True)
+
+
+@functools.cache
+def _public_fields(cls: type) -> dict[str, dataclasses.Field]:
+    """YAML key -> field, for the fields an author may write."""
+    return {
+        (f.metadata.get("key") or f.name): f
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("internal")
+    }
+
+
+def _strip_optional(tp: Any) -> Any:
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+# --- nodes -> model ---------------------------------------------------------------------------
+
+
+class _Reader:
+    def __init__(self, source: str | None, limits: Limits) -> None:
+        self.source = source
+        self.limits = limits
+        self.problems: list[Problem] = []
+        self.visited = 0
+
+    def problem(self, subtype: str, message: str, line: int | None) -> _Invalid:
+        self.problems.append(Problem(subtype, message, line, self.source))
+        return INVALID
+
+    def read_root(self, node: MappingNode) -> Any:
+        try:
+            return self.read(Plan, node, "the plan", 0)
+        except _TooBig:
+            self.problems = [Problem("yaml", f"the plan has more than "
+                                     f"{self.limits.max_values:,} values (YAML aliases "
+                                     f"expand to copies); refusing to read it",
+                                     _line(node), self.source)]
+            return INVALID
+        except RecursionError:
+            self.problems = [Problem("yaml", "the YAML is nested too deeply to read",
+                                     _line(node), self.source)]
+            return INVALID
+
+    def read(self, tp: Any, node: Node, where: str, depth: int) -> Any:
+        self.visited += 1
+        if self.visited > self.limits.max_values:
+            raise _TooBig
+        if depth > self.limits.max_depth:
+            return self.problem("yaml", f"{where} is nested more than "
+                                f"{self.limits.max_depth} levels deep", _line(node))
+        if node.tag not in _ALLOWED_TAGS:
+            return self.problem("yaml", f"{where}: the YAML tag {node.tag!r} is not allowed "
+                                f"(plans are plain data)", _line(node))
+        tp = _strip_optional(tp)
+        origin = typing.get_origin(tp)
+        if origin is list:
+            return self.read_list(typing.get_args(tp)[0], node, where, depth)
+        if origin is dict:
+            return self.read_dict(node, where, depth)
+        if isinstance(tp, type) and issubclass(tp, Item):
+            return self.read_item(tp, node, where, depth)
+        if not isinstance(node, ScalarNode):
+            return self.problem("schema", f"{where} must be {self.expected(tp)}, "
+                                f"not {_describe(node)}", _line(node))
+        return self.read_scalar(tp, node, where)
+
+    def expected(self, tp: Any) -> str:
+        origin = typing.get_origin(tp)
+        if origin is Literal:
+            return "one of " + ", ".join(map(str, typing.get_args(tp)))
+        if origin is typing.Annotated:
+            return typing.get_args(tp)[1].description
+        return {str: "text", int: "a whole number", bool: "yes or no (true/false)",
+                Duration: "a duration such as 30s, 5m, 2h or 1d",
+                Percent: "a percentage such as 10% or a number from 0 to 100",
+                _dt.date: "a date as YYYY-MM-DD"}.get(tp, "a value")
+
+    # scalars
+
+    def read_scalar(self, tp: Any, node: ScalarNode, where: str) -> Any:
+        text = node.value
+        line = _line(node)
+        origin = typing.get_origin(tp)
+        if tp is str:
+            return "" if node.tag == _TAG + "null" else text
+        if origin is typing.Annotated:
+            marker = typing.get_args(tp)[1]
+            if marker is SLUG:
+                if not _SLUG_RE.match(text):
+                    return self.problem("schema", f"{where} must be {SLUG.description} "
+                                        f"(like checkout-v2), got {text!r}", line)
+                return text
+            if marker is ON_OFF:
+                if node.tag == _TAG + "bool":
+                    return "on" if _constructor.construct_yaml_bool(node) else "off"
+                return text
+        if origin is Literal:
+            allowed = typing.get_args(tp)
+            if text in allowed:
+                return text
+            hint = _suggest(text, allowed)
+            return self.problem("schema", f"{where} must be one of {', '.join(allowed)}; "
+                                f"got {text!r}{hint}", line)
+        if tp is bool:
+            if node.tag == _TAG + "bool":
+                return _constructor.construct_yaml_bool(node)
+            if text.lower() in _TRUE | _FALSE:
+                return text.lower() in _TRUE
+        elif tp is int:
+            if node.tag == _TAG + "int":
+                value = _constructor.construct_yaml_int(node)
+                if value >= 0:
+                    return value
+        elif tp is Duration:
+            value = parse_duration(text)
+            if value is not None:
+                return value
+        elif tp is Percent:
+            value = parse_percent(text)
+            if value is not None:
+                return value
+        elif tp is _dt.date:
+            try:
+                if node.tag == _TAG + "timestamp":
+                    value = _constructor.construct_yaml_timestamp(node)
+                    if isinstance(value, _dt.datetime):
+                        value = value.date()
+                    return value
+                return _dt.date.fromisoformat(text)
+            except ValueError as exc:
+                return self.problem("schema", f"{where} must be a real date as YYYY-MM-DD; "
+                                    f"{text!r} is not ({exc})", line)
+        return self.problem("schema", f"{where} must be {self.expected(tp)}, got {text!r}",
+                            line)
+
+    # containers
+
+    def read_list(self, item_tp: Any, node: Node, where: str, depth: int) -> Any:
+        if _is_null(node):
+            return None
+        if not isinstance(node, SequenceNode):
+            return self.problem("schema", f"{where} must be a list (one entry per line "
+                                f"starting with '- '), not {_describe(node)}", _line(node))
+        result = []
+        for i, child in enumerate(node.value):
+            value = self.read(item_tp, child, f"{where}[{i + 1}]", depth + 1)
+            if value is not INVALID:
+                result.append(value)
+        return result
+
+    def read_dict(self, node: Node, where: str, depth: int) -> Any:
+        if _is_null(node):
+            return None
+        if not isinstance(node, MappingNode):
+            return self.problem("schema", f"{where} must be a mapping of names to values, "
+                                f"not {_describe(node)}", _line(node))
+        result: dict[str, str] = {}
+        for key, value in self.pairs(node, where, depth):
+            if key in result:
+                continue
+            read = self.read(str, value, f"{where}.{key}", depth + 1)
+            if read is not INVALID:
+                result[key] = read
+        return result
+
+    def pairs(self, node: MappingNode, where: str, depth: int) -> Iterator[tuple[str, Node]]:
+        """Key text and value node of each pair, merge keys (<<) flattened, duplicates
+        reported."""
+        seen: dict[str, int] = {}
+        merged: list[tuple[Node, Node]] = []
+        for key_node, value_node in node.value:
+            if key_node.tag == _TAG + "merge":
+                sources = value_node.value if isinstance(value_node, SequenceNode) \
+                    else [value_node]
+                for src in sources:
+                    if isinstance(src, MappingNode):
+                        merged.extend(src.value)
+                    else:
+                        self.problem("yaml", f"{where}: a merge key (<<) needs a mapping",
+                                     _line(key_node))
+                continue
+            if not isinstance(key_node, ScalarNode):
+                self.problem("schema", f"{where}: keys must be plain text, not "
+                             f"{_describe(key_node)}", _line(key_node))
+                continue
+            key = key_node.value
+            if key in seen:
+                self.problem("duplicate", f"{where}: the key {key!r} is given twice "
+                             f"(first on line {seen[key]})", _line(key_node))
+                continue
+            seen[key] = _line(key_node)
+            yield key, value_node
+        for key_node, value_node in merged:  # explicit keys win over merged ones
+            self.visited += 1
+            if self.visited > self.limits.max_values:
+                raise _TooBig
+            if isinstance(key_node, ScalarNode) and key_node.value not in seen:
+                seen[key_node.value] = _line(key_node)
+                yield key_node.value, value_node
+
+    def read_item(self, cls: type, node: Node, where: str, depth: int) -> Any:
+        if not isinstance(node, MappingNode):
+            return self.problem("schema", f"{where} must be a mapping of keys to values, "
+                                f"not {_describe(node)}", _line(node))
+        known = _public_fields(cls)
+        hints = _hints(cls)
+        values: dict[str, Any] = {}
+        key_lines: dict[str, int] = {}
+        empty: set[str] = set()
+        suggested: set[str] = set()  # keys an unknown key was probably meant to be
+        ok = True
+        for key, value_node in self.pairs(node, where, depth):
+            spec = known.get(key)
+            line = _key_line(node, key) or _line(value_node)
+            if spec is None:
+                close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
+                suggested.update(close)
+                hint = _suggest(key, known) or f"; known keys: {', '.join(known)}"
+                self.problem("schema", f"unknown key {key!r} in {where}{hint}", line)
+                ok = False
+                continue
+            key_lines[key] = line
+            if _is_null(value_node):
+                empty.add(key)  # an empty value is an absent one
+                continue
+            value = self.read(hints[spec.name], value_node, _join(where, key), depth + 1)
+            if value is INVALID:
+                ok = False
+            else:
+                values[spec.name] = value
+        for key, spec in known.items():
+            if not spec.metadata.get("required") or spec.name in values:
+                continue
+            if key in empty:
+                self.problem("schema", f"{_join(where, key)} is required and must not be "
+                             f"empty", key_lines[key])
+            elif key not in key_lines and key not in suggested:
+                self.problem("schema", f"{where} is missing the required key {key!r}",
+                             _line(node))
+            ok = False
+        if not ok:
+            return INVALID
+        item = cls(**values)
+        assert isinstance(item, Item)
+        item.line = _line(node)
+        item.key_lines = key_lines
+        return item
+
+
+def _key_line(node: MappingNode, key: str) -> int | None:
+    for key_node, _ in node.value:
+        if isinstance(key_node, ScalarNode) and key_node.value == key:
+            return _line(key_node)
+    return None
+
+
+def _join(where: str, key: str) -> str:
+    return key if where == "the plan" else f"{where}.{key}"
+
+
+def _suggest(word: str, choices: typing.Iterable[str]) -> str:
+    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+# --- values ---------------------------------------------------------------------------------
+
+
+def parse_duration(text: str) -> Duration | None:
+    """``30s``, ``5m``, ``2h``, ``1d``, ``1h30m`` or a plain number of seconds."""
+    text = text.strip()
+    if text.isdigit():
+        return Duration(int(text), f"{int(text)}s")
+    match = _DURATION_RE.match(text)
+    if not text or not match:
+        return None
+    parts = zip(match.groups(), _DURATION_UNITS, strict=True)
+    seconds = sum(int(g) * unit for g, unit in parts if g)
+    return Duration(seconds, text)
+
+
+def parse_percent(text: str) -> Percent | None:
+    """``1%``, ``0.5%`` or a number from 0 to 100."""
+    raw = text.strip()
+    number = raw[:-1].strip() if raw.endswith("%") else raw
+    try:
+        value = float(number)
+    except ValueError:
+        return None
+    if not 0 <= value <= 100 or value != value:
+        return None
+    shown = f"{value:g}%"
+    return Percent(value, shown)
+
+
+# --- cross-references --------------------------------------------------------------------------
+
+
+def _resolve(plan: Plan, source: str | None) -> list[Problem]:
+    """Defaults that depend on siblings, uniqueness, references and cycles."""
+    problems: list[Problem] = []
+
+    def add(subtype: str, message: str, line: int | None) -> None:
+        problems.append(Problem(subtype, message, line, source))
+
+    for key, items in (("environments", plan.environments),
+                       ("pipeline.stages", plan.pipeline.stages if plan.pipeline else None),
+                       ("feature_flags", plan.feature_flags),
+                       ("health_checks", plan.health_checks),
+                       ("migrations", plan.migrations)):
+        _unique(items or [], key, add)
+
+    stages = plan.pipeline.stages if plan.pipeline and plan.pipeline.stages else []
+    env_names = [e.name for e in plan.environments or []]
+    stage_ids = [s.id for s in stages]
+    for index, stage in enumerate(stages):
+        if stage.needs is None:
+            stage.needs = [stages[index - 1].id] if index else []
+        if stage.automated is None and stage.kind in ("test", "verify"):
+            stage.automated = True
+        if stage.kind == "deploy" and not stage.environment:
+            add("schema", f"deploy stage {stage.id!r} must name the environment it deploys "
+                f"to (environment: ...)", stage.line)
+        if stage.environment and stage.environment not in env_names:
+            known = ", ".join(env_names) or "none are defined"
+            add("reference", f"stage {stage.id!r} deploys to environment "
+                f"{stage.environment!r}, which the plan does not define (environments: "
+                f"{known}){_suggest(stage.environment, env_names)}",
+                stage.line_of("environment"))
+        for upstream in stage.needs:
+            if upstream not in stage_ids:
+                add("reference", f"stage {stage.id!r} needs stage {upstream!r}, which the "
+                    f"pipeline does not define{_suggest(upstream, stage_ids)}",
+                    stage.line_of("needs"))
+    _cycles({s.id: s for s in stages}, lambda s: s.needs or [], "pipeline stage", "needs", add)
+
+    migrations = plan.migrations or []
+    names = [m.name for m in migrations]
+    for migration in migrations:
+        for dep in migration.depends_on or []:
+            if dep not in names:
+                add("reference", f"migration {migration.name!r} depends on {dep!r}, which "
+                    f"the plan does not define{_suggest(dep, names)}",
+                    migration.line_of("depends_on"))
+    _cycles({m.name: m for m in migrations}, lambda m: m.depends_on or [], "migration",
+            "depends_on", add)
+
+    for check in plan.health_checks or []:
+        if not check.endpoint and not check.run:
+            add("schema", f"health check {check.check!r} needs an endpoint or a run command",
+                check.line)
+    return problems
+
+
+def _unique(items: list[Any], where: str, add: Any) -> None:
+    ident = next((f for f in _public_fields(type(items[0])).values()
+                  if f.metadata.get("identity")), None) if items else None
+    if ident is None:
+        return
+    first: dict[str, int | None] = {}
+    for item in items:
+        name = getattr(item, ident.name)
+        if name in first:
+            add("duplicate", f"{where}: {name!r} is defined twice (first on line "
+                f"{first[name]}); {ident.name}s must be unique", item.line_of(ident.name))
+        else:
+            first[name] = item.line_of(ident.name)
+
+
+def _cycles(graph: dict[str, Any], edges: Any, noun: str, key: str, add: Any) -> None:
+    """Report each cycle once, at the first node of it in definition order."""
+    state: dict[str, int] = {}  # 1 = on the stack, 2 = done
+    for start in graph:
+        if state.get(start):
+            continue
+        stack: list[tuple[str, Iterator[str]]] = [(start, iter(edges(graph[start])))]
+        path = [start]
+        state[start] = 1
+        while stack:
+            name, it = stack[-1]
+            nxt = next(it, None)
+            if nxt is None:
+                stack.pop()
+                path.pop()
+                state[name] = 2
+                continue
+            if nxt not in graph:
+                continue
+            if state.get(nxt) == 1:
+                cycle = [*path[path.index(nxt):], nxt]
+                head = graph[cycle[0]]
+                add("reference", f"{noun}s form a cycle through {key}: "
+                    f"{' -> '.join(cycle)}", head.line_of(key))
+            elif not state.get(nxt):
+                state[nxt] = 1
+                path.append(nxt)
+                stack.append((nxt, iter(edges(graph[nxt]))))

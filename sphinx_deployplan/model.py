@@ -1,0 +1,446 @@
+"""The deployment plan, typed.  No Sphinx, no docutils, no YAML here.
+
+The dataclasses below are the single source of truth for the plan format: the
+loader reads YAML into them by walking their fields and type hints, and the
+documentation is generated from the ``doc`` metadata of each field.
+
+Conventions:
+
+* every field defaults to ``None``; ``None`` means *absent*.  A section given
+  as an empty list is an explicit "none" and stays ``[]`` (the checks treat
+  the two differently);
+* free text keeps the text the author wrote (``purpose: yes`` stays ``"yes"``);
+* each item remembers the source line of itself and of each of its keys.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+# --- value types ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A duration such as ``30s``, ``5m``, ``2h``, ``1d`` (or a number of seconds)."""
+
+    seconds: int
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+@dataclass(frozen=True)
+class Percent:
+    """A percentage such as ``1%`` or a number from 0 to 100."""
+
+    value: float
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class _Marker:
+    """Tags a ``str`` field whose text needs more than plain reading."""
+
+    def __init__(self, name: str, description: str) -> None:
+        self.name = name
+        self.description = description
+
+    def __repr__(self) -> str:
+        return f"<{self.name}>"
+
+
+SLUG = _Marker("slug", "a slug: lower-case letters, digits and single hyphens")
+ON_OFF = _Marker("on-off", "on, off, or the name of a variant")
+
+Slug = Annotated[str, SLUG]
+OnOff = Annotated[str, ON_OFF]
+Date = _dt.date
+
+# --- enumerations -----------------------------------------------------------------
+
+Approval = Literal["none", "automatic", "manual"]
+StageKind = Literal["build", "test", "deploy", "approval", "verify"]
+Method = Literal["blue-green", "rolling", "canary", "feature-flag"]
+FlagType = Literal["release", "ops", "experiment", "permission"]
+FlagLifecycle = Literal["creation", "testing", "rollout", "full-release", "cleanup"]
+HealthType = Literal["readiness", "liveness", "startup", "smoke", "synthetic"]
+MigrationType = Literal["expand", "migrate", "contract"]
+MigrationRun = Literal["pre-deploy", "post-deploy", "background"]
+
+#: The eight quality checks of the seed, by id (part of the format's contract).
+CHECK_IDS: tuple[str, ...] = (
+    "env-config-access",
+    "promotion-tests",
+    "zero-downtime",
+    "rollback-commands",
+    "flag-lifecycle",
+    "health-coverage",
+    "migration-compat",
+    "communication",
+)
+CheckId = Literal[
+    "env-config-access",
+    "promotion-tests",
+    "zero-downtime",
+    "rollback-commands",
+    "flag-lifecycle",
+    "health-coverage",
+    "migration-compat",
+    "communication",
+]
+
+
+# --- field helper -------------------------------------------------------------------
+
+
+def spec(
+    doc: str,
+    *,
+    required: bool = False,
+    key: str | None = None,
+    example: Any = None,
+    identity: bool = False,
+) -> Any:
+    """A model field: ``doc`` is its documentation, ``key`` its YAML key when it
+    differs from the attribute name, ``identity`` marks the name that must be
+    unique within its list."""
+    return field(
+        default=None,
+        metadata={
+            "doc": doc,
+            "required": required,
+            "key": key,
+            "example": example,
+            "identity": identity,
+        },
+    )
+
+
+def _internal(default_factory: Any = None) -> Any:
+    kwargs: dict[str, Any] = {"compare": False, "repr": False, "metadata": {"internal": True}}
+    if default_factory is None:
+        kwargs["default"] = None
+    else:
+        kwargs["default_factory"] = default_factory
+    return field(**kwargs)
+
+
+@dataclass(kw_only=True)
+class Item:
+    """Base of every mapping in a plan: it knows where it was written."""
+
+    line: int | None = _internal()
+    key_lines: dict[str, int] = _internal(dict)
+
+    def line_of(self, key: str) -> int | None:
+        """The line of ``key`` in this item, else the line of the item."""
+        return self.key_lines.get(key, self.line)
+
+
+# --- inputs ------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Infrastructure(Item):
+    hosting: str | None = spec("Hosting provider.", example="AWS")
+    orchestration: str | None = spec("Container orchestration.", example="Kubernetes (EKS)")
+    ci_cd: str | None = spec("CI/CD tooling.", example="GitHub Actions")
+
+
+@dataclass(kw_only=True)
+class Availability(Item):
+    slo: Percent | None = spec("Availability target (SLA/SLO).", example="99.95%")
+    window: Duration | None = spec("The window the SLO is measured over.", example="30d")
+    maintenance_window: str | None = spec(
+        "Maintenance window constraints, or none.", example="none"
+    )
+
+
+@dataclass(kw_only=True)
+class Inputs(Item):
+    infrastructure: Infrastructure | None = spec("Current infrastructure.")
+    existing_process: str | None = spec(
+        "The existing deployment process, if any.", example="kubectl apply from a release laptop"
+    )
+    availability: Availability | None = spec("Availability requirements.")
+
+
+# --- environments (step 1) ------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Access(Item):
+    deploy: list[str] | None = spec("Who can deploy to this environment.", example=["developers"])
+    approve: list[str] | None = spec(
+        "Who approves a deployment (required when approval is manual).",
+        example=["sre-oncall"],
+    )
+
+
+@dataclass(kw_only=True)
+class Environment(Item):
+    name: str = spec("Environment name, unique in the plan.", required=True, identity=True,
+                     example="staging")
+    purpose: str = spec("What the environment is for.", required=True,
+                        example="Pre-production validation")
+    url: str | None = spec("Where the environment is reached.",
+                           example="https://staging.checkout.example.com")
+    deploy: str = spec("Deploy method.", required=True, example="Auto on merge to main")
+    approval: Approval = spec("Approval before deploying here.", required=True,
+                              example="automatic")
+    config: dict[str, str] | None = spec(
+        "Environment-specific configuration: API endpoints, database connections, "
+        "flags, secrets.",
+        example={"api": "https://api.staging.example.com"},
+    )
+    access: Access | None = spec("Access controls.")
+    parity: str | None = spec("What differs from production, and why.",
+                              example="Two replicas instead of twelve")
+
+
+# --- pipeline (step 2) ----------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Stage(Item):
+    id: str = spec("Stage id, unique in the pipeline.", required=True, identity=True,
+                   example="deploy-staging")
+    kind: StageKind = spec("What the stage does.", required=True, example="deploy")
+    needs: list[str] | None = spec(
+        "Upstream stage ids (default: the previous stage).", example=["test"]
+    )
+    does: list[str] | None = spec("What the stage does, in a few words each.",
+                                  example=["unit tests", "security scan"])
+    automated: bool | None = spec("Whether the stage runs without a person "
+                                  "(default true for test and verify stages).")
+    environment: str | None = spec("The environment a deploy stage deploys to "
+                                   "(required for deploy stages).", example="staging")
+    approvers: list[str] | None = spec("Who approves, for approval stages.",
+                                       example=["release-managers"])
+
+
+@dataclass(kw_only=True)
+class Artifacts(Item):
+    tagging: str | None = spec("Image tagging strategy.",
+                               example="git sha, plus semver on release tags")
+    retention: str | None = spec("Artifact retention policy.",
+                                 example="untagged images 30d, release images forever")
+    registry: str | None = spec("Where artifacts are stored.", example="ghcr.io/example/app")
+
+
+@dataclass(kw_only=True)
+class Pipeline(Item):
+    stages: list[Stage] | None = spec("The stages; they form a graph through needs.")
+    artifacts: Artifacts | None = spec("Artifact management.")
+
+
+# --- strategy (step 3) ----------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class TrafficStep(Item):
+    traffic: Percent = spec("Share of traffic on the new version.", required=True,
+                            example="10%")
+    hold: Duration | None = spec("How long to hold before the next step.", example="30m")
+
+
+@dataclass(kw_only=True)
+class PromotionGate(Item):
+    metric: str = spec("Metric name.", required=True, example="http_5xx_ratio")
+    threshold: str = spec("Condition the metric must meet.", required=True,
+                          example="< 0.5%")
+    window: Duration | None = spec("Measurement window.", example="5m")
+
+
+@dataclass(kw_only=True)
+class Rolling(Item):
+    max_surge: str | None = spec("Extra instances during the update.", example="25%")
+    max_unavailable: str | None = spec("Instances that may be down.", example="0")
+
+
+@dataclass(kw_only=True)
+class BlueGreen(Item):
+    switch: str | None = spec("How traffic is switched.",
+                              example="flip the ALB target group")
+    keep_previous: Duration | None = spec("How long the previous colour is kept.",
+                                          example="1h")
+
+
+@dataclass(kw_only=True)
+class Strategy(Item):
+    method: Method | None = spec("The zero-downtime method.", example="canary")
+    why: str | None = spec("Why this method: risk tolerance, infrastructure, rollback speed.")
+    rollback_time: Duration | None = spec("Rollback speed estimate.", example="2m")
+    steps: list[TrafficStep] | None = spec("Traffic steps (canary and feature-flag).")
+    promote_when: list[PromotionGate] | None = spec("Metric-gated promotion criteria.")
+    rolling: Rolling | None = spec("Rolling update details.")
+    blue_green: BlueGreen | None = spec("Blue-green details.", key="blue-green")
+
+
+# --- rollback (step 4) ----------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Trigger(Item):
+    when: str = spec("Condition that initiates a rollback.", required=True,
+                     example="http_5xx_ratio > 1% for 5m")
+    automatic: bool | None = spec("Whether the rollback starts by itself.")
+
+
+@dataclass(kw_only=True)
+class Action(Item):
+    do: str = spec("What to do, in words.", required=True, example="Abort the canary")
+    run: str | None = spec("The exact command.",
+                           example="kubectl argo rollouts abort checkout -n shop")
+    manual: bool | None = spec("A manual step (UI clicks) with no command.")
+
+
+@dataclass(kw_only=True)
+class RollbackTesting(Item):
+    how: str | None = spec("How rollback is tested.", example="rollback drill in staging")
+    when: str | None = spec("When it is tested.", example="every release")
+
+
+@dataclass(kw_only=True)
+class Rollback(Item):
+    triggers: list[Trigger] | None = spec("Conditions that initiate a rollback.")
+    steps: list[Action] | None = spec("Rollback steps, in order, with exact commands.")
+    verify: list[Action] | None = spec("How to confirm the rollback worked.")
+    database: str | None = spec("Data rollback considerations: reverse or forward-fix.")
+    tested: RollbackTesting | None = spec("How and when the rollback is verified.")
+
+
+# --- communication ----------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Notice(Item):
+    who: str = spec("Who is told.", required=True, example="#checkout-releases")
+    how: str | None = spec("Channel.", example="slack")
+    when: str | None = spec("When.", example="at start and at finish")
+
+
+@dataclass(kw_only=True)
+class Communication(Item):
+    deploy: list[Notice] | None = spec("Who is told about a deployment.")
+    rollback: list[Notice] | None = spec("Who is told about a rollback.")
+
+
+# --- feature flags (step 5) ---------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class FlagPolicy(Item):
+    tool: str | None = spec("Flag management tool.", example="LaunchDarkly")
+    naming: str | None = spec("Naming convention.", example="<team>-<feature>")
+    max_age: Duration | None = spec("Maximum age of a temporary flag.", example="90d")
+    review: str | None = spec("Review cadence.", example="monthly")
+
+
+@dataclass(kw_only=True)
+class Flag(Item):
+    name: str = spec("Flag name, unique in the plan.", required=True, identity=True,
+                     example="checkout-v2-ui")
+    type: FlagType | None = spec("Flag type.", example="release")
+    default: OnOff | None = spec("Default value: on, off, or a variant name.", example="off")
+    owner: str | None = spec("Who owns the flag.", example="payments-team")
+    rollout: list[Percent] | None = spec("Rollout plan.", example=["1%", "10%", "100%"])
+    lifecycle: FlagLifecycle | None = spec("Current lifecycle stage.", example="rollout")
+    created: Date | None = spec("When the flag was created.", example="2026-11-20")
+    cleanup: Date | None = spec("Cleanup date (required for release and experiment flags).",
+                                example="2027-01-15")
+    permanent: bool | None = spec("A permanent ops or permission flag (no cleanup date).")
+    review: str | None = spec("Review cadence of a permanent flag.", example="quarterly")
+
+
+# --- health checks (step 6) -----------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class HealthCheck(Item):
+    check: str = spec("Check name, unique in the plan.", required=True, identity=True,
+                      example="Readiness")
+    type: HealthType = spec("Kind of check.", required=True, example="readiness")
+    endpoint: str | None = spec("Endpoint probed (a check has endpoint or run).",
+                                example="/health/ready")
+    run: str | None = spec("Command run (a check has endpoint or run).",
+                           example='pytest tests/smoke --base-url "$URL"')
+    interval: Duration | None = spec("How often it runs.", example="5s")
+    failure_threshold: int | None = spec("Consecutive failures before it fails.", example=3)
+    when: str | None = spec("When it runs, e.g. post-deploy.", example="post-deploy")
+    verifies: list[str] | None = spec("Dependencies it verifies.", example=["database"])
+    covers: list[str] | None = spec("Critical paths it covers.", example=["login"])
+
+
+# --- migrations (step 7) ----------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Migration(Item):
+    name: str = spec("Migration name, unique in the plan.", required=True, identity=True,
+                     example="add-orders-status-v2")
+    type: MigrationType = spec("Expand, migrate or contract.", required=True,
+                               example="expand")
+    run: MigrationRun = spec("When it runs.", required=True, example="pre-deploy")
+    reversible: bool | None = spec("Whether a reverse migration exists.")
+    up: str | None = spec("Forward SQL or tool command.",
+                          example="ALTER TABLE orders ADD COLUMN status_v2 text NULL")
+    down: str | None = spec("Reverse SQL or tool command.",
+                            example="ALTER TABLE orders DROP COLUMN status_v2")
+    depends_on: list[str] | None = spec("Names of migrations that must run first.")
+    backfill: str | None = spec("Data backfill strategy.")
+    tested_on: str | None = spec("Where it was tested with production-like data.")
+
+
+# --- waivers ------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Waiver(Item):
+    check: CheckId = spec("The check id waived.", required=True, example="flag-lifecycle")
+    reason: str = spec("Why the exception is accepted.", required=True)
+    approved_by: str = spec("Who accepted it.", required=True, example="head-of-platform")
+    until: Date = spec("Last day the waiver applies.", required=True, example="2027-03-01")
+
+
+# --- the plan ---------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Plan(Item):
+    plan: Slug = spec("Plan id, unique across the site.", required=True,
+                      example="checkout-v2")
+    title: str = spec("Title.", required=True, example="Checkout service v2.4")
+    service: str = spec("The feature or service being deployed.", required=True,
+                        example="checkout-service")
+    owner: str = spec("Who owns the plan.", required=True, example="payments-team")
+    summary: str | None = spec("What the release does.")
+    inputs: Inputs | None = spec("The seed's inputs: infrastructure, existing process, "
+                                 "availability.")
+    environments: list[Environment] | None = spec("Step 1: the environment progression.")
+    pipeline: Pipeline | None = spec("Step 2: build, test and deploy stages.")
+    strategy: Strategy | None = spec("Step 3: the zero-downtime strategy.")
+    rollback: Rollback | None = spec("Step 4: rollback procedures.")
+    communication: Communication | None = spec("Who is told, for deploys and rollbacks.")
+    flag_policy: FlagPolicy | None = spec("Step 5: flag tooling, naming and cleanup policy.")
+    feature_flags: list[Flag] | None = spec("Step 5: the feature flags ([] for none).")
+    health_checks: list[HealthCheck] | None = spec("Step 6: health checks.")
+    migrations: list[Migration] | None = spec("Step 7: database migrations ([] for none).")
+    waivers: list[Waiver] | None = spec("Accepted exceptions to a check.")
+
+    # Provenance, set by the loader.
+    source: str | None = _internal()
+    digest: str | None = _internal()
+
+    def environment(self, name: str) -> Environment | None:
+        return next((e for e in self.environments or () if e.name == name), None)
+
+    def stage(self, stage_id: str) -> Stage | None:
+        stages = self.pipeline.stages if self.pipeline else None
+        return next((s for s in stages or () if s.id == stage_id), None)

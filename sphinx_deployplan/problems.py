@@ -1,0 +1,58 @@
+"""Located problems: what the loader and the checks report, independent of Sphinx.
+
+Every problem has a subtype from :data:`SUBTYPES`.  The Sphinx layer emits each
+as a warning of type ``deployplan`` with that subtype, so users can write
+``suppress_warnings = ["deployplan.<subtype>"]``; the CLI prints the same text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+WARNING_TYPE = "deployplan"
+
+#: Every warning subtype, with the sentence the reference documentation shows.
+SUBTYPES: dict[str, str] = {
+    "yaml": "The plan is not readable YAML: a syntax error, a root that is not a mapping, "
+    "several documents, a forbidden tag, or input over the size limits.",
+    "schema": "A value does not fit the plan format: an unknown key, a missing required key, "
+    "a wrong type, a value outside its allowed set, a bad duration, percentage or date.",
+    "duplicate": "A name that must be unique is used twice: an environment, a stage, a flag, "
+    "a migration, a health check, or a plan id on two pages.",
+    "reference": "A reference does not resolve (a stage's environment or needs, a migration's "
+    "depends_on) or the references form a cycle.",
+    "file": "The plan file given with ``:file:`` cannot be read or lies outside the "
+    "source directory.",
+    "option": "A directive option is wrong: an unknown section name, or both a body and "
+    "``:file:``.",
+}
+
+
+@dataclass
+class Problem:
+    """One thing wrong with a plan, located at a line of its source."""
+
+    subtype: str
+    message: str
+    line: int | None = None  # 1-based line in ``source``; None when not known
+    source: str | None = None  # file path, or None for a directive body
+
+    def __post_init__(self) -> None:
+        if self.subtype not in SUBTYPES:
+            raise ValueError(f"unknown problem subtype {self.subtype!r}")
+
+    def format(self, default_source: str = "<plan>") -> str:
+        where = self.source or default_source
+        if self.line is not None:
+            where = f"{where}:{self.line}"
+        return f"{where}: {self.message} [{WARNING_TYPE}.{self.subtype}]"
+
+
+@dataclass
+class PlanError(Exception):
+    """Raised by the loader when a plan cannot be turned into a model."""
+
+    problems: list[Problem] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return "; ".join(p.format() for p in self.problems)

@@ -1,0 +1,43 @@
+"""Our own docutils nodes and their HTML visitors.
+
+Non-HTML builders never see these nodes: a post-transform in the Sphinx layer
+replaces each with its ``fallback()`` (plain docutils nodes), so the text,
+LaTeX, man and texinfo writers need no visitors of ours.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from docutils import nodes
+
+
+class pipeline_diagram(nodes.General, nodes.Element):
+    """The pipeline picture: ``svg`` for HTML, ``text`` for everything else."""
+
+    def fallback(self) -> nodes.Node:
+        return nodes.literal_block(self["text"], self["text"], classes=["deployplan-diagram"])
+
+
+class checkbox(nodes.Inline, nodes.Element):
+    """A tick box in the rollback checklist (``[ ]`` outside HTML)."""
+
+    def fallback(self) -> nodes.Node:
+        return nodes.Text("[ ] ")
+
+
+def visit_pipeline_diagram_html(translator: Any, node: pipeline_diagram) -> None:
+    translator.body.append(f'<div class="deployplan-diagram-wrap">{node["svg"]}</div>\n')
+    raise nodes.SkipNode
+
+
+def visit_checkbox_html(translator: Any, node: checkbox) -> None:
+    translator.body.append(
+        f'<input type="checkbox" class="deployplan-checkbox" '
+        f'data-item="{translator.attval(node["item"])}" '
+        f'aria-label="{translator.attval(node["label"])}"/> '
+    )
+    raise nodes.SkipNode
+
+
+OWN_NODES: tuple[type[nodes.Element], ...] = (pipeline_diagram, checkbox)

@@ -1,0 +1,57 @@
+"""The thin Sphinx layer: directives, domain, warnings, config, static files."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+
+from ..render.nodes import (
+    OWN_NODES,
+    checkbox,
+    pipeline_diagram,
+    visit_checkbox_html,
+    visit_pipeline_diagram_html,
+)
+from .config import CONFIG_VALUES
+from .directive import DeployPlanDirective
+from .domain import DeployPlanDomain
+
+STATIC = Path(__file__).resolve().parent.parent / "static"
+#: Bumped whenever what we keep in the environment changes shape.
+ENV_VERSION = 1
+
+
+def _fallback_outside_html(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """Non-HTML builders get plain docutils nodes instead of our own."""
+    if app.builder.format == "html":
+        return
+    for node in list(doctree.findall(lambda n: isinstance(n, OWN_NODES))):
+        node.replace_self(node.fallback())
+
+
+def _add_static(app: Sphinx) -> None:
+    if app.builder.format == "html":
+        app.config.html_static_path.append(str(STATIC))
+        app.add_css_file("deployplan.css")
+
+
+def setup(app: Sphinx) -> dict[str, Any]:
+    from .. import __version__
+
+    for value in CONFIG_VALUES:
+        app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
+    app.add_domain(DeployPlanDomain)
+    app.add_directive("deployplan", DeployPlanDirective)
+    app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
+    app.add_node(checkbox, html=(visit_checkbox_html, None))
+    app.connect("doctree-resolved", _fallback_outside_html)
+    app.connect("builder-inited", _add_static)
+    return {
+        "version": __version__,
+        "env_version": ENV_VERSION,
+        "parallel_read_safe": True,
+        "parallel_write_safe": True,
+    }

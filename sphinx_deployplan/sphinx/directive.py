@@ -1,0 +1,125 @@
+"""The ``deployplan`` directive: hands YAML to the loader, the Plan to the renderer."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from docutils import nodes
+from docutils.parsers.rst import directives
+from sphinx.util.docutils import SphinxDirective
+
+from ..loader import load_plan, read_plan_text
+from ..model import Plan
+from ..problems import PlanError, Problem
+from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
+from .config import limits
+from .domain import DeployPlanDomain
+from .warnings import location, warn
+
+
+def _suggest(word: str) -> str:
+    import difflib
+
+    close = difflib.get_close_matches(word, [*PART_KEYS, *PART_ALIASES], n=1)
+    return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+class DeployPlanDirective(SphinxDirective):
+    """Render a deployment plan given as the body or with ``:file:``."""
+
+    has_content = True
+    option_spec = {
+        "file": directives.unchanged_required,
+        "sections": directives.unchanged_required,
+        "no-heading": directives.flag,
+    }
+
+    def run(self) -> list[nodes.Node]:
+        docname = self.env.docname
+        body_offset: int | None = self._body_offset()
+        try:
+            parts = self._parts()
+            if "file" in self.options:
+                if self.content:
+                    raise PlanError([Problem("option", "give the plan in the directive body "
+                                             "or with :file:, not both")])
+                text, source = self._read_file(self.options["file"])
+                body_offset = None
+            else:
+                if not self.content:
+                    raise PlanError([Problem("option", "the directive has no plan: write the "
+                                             "YAML in its body or point :file: at a YAML "
+                                             "file")])
+                text, source = "\n".join(self.content), None
+            plan = load_plan(text, source, limits(self.config))
+        except PlanError as error:
+            return self._failed(error, docname, body_offset)
+
+        domain = self.env.domains[DeployPlanDomain.name]
+        duplicate = domain.add_plan(plan, docname, self._line(plan, body_offset))
+        if duplicate is not None:
+            warn(duplicate, docname, body_offset)
+        return render_plan(plan, parts, heading="no-heading" not in self.options)
+
+    def _body_offset(self) -> int:
+        """The document line just before the body's first line.  docutils gives an
+        absolute 0-based offset; MyST gives the offset from the directive's line."""
+        if type(self.state).__module__.startswith("myst_parser"):
+            return self.lineno + self.content_offset
+        return self.content_offset
+
+    def _line(self, plan: Plan, body_offset: int | None) -> int:
+        if body_offset is None or plan.line is None:
+            return self.lineno
+        return body_offset + plan.line
+
+    def _parts(self) -> list[str] | None:
+        raw = self.options.get("sections")
+        if raw is None:
+            return None
+        parts = []
+        for word in raw.replace(",", " ").split():
+            key = PART_ALIASES.get(word, word)
+            if key not in PART_KEYS:
+                raise PlanError([Problem("option", f":sections: names an unknown section "
+                                         f"{word!r}{_suggest(word)}; known sections: "
+                                         f"{', '.join(PART_KEYS)}")])
+            parts.append(key)
+        return parts
+
+    def _read_file(self, name: str) -> tuple[str, str]:
+        """Read ``name`` (relative to the document, or to the source directory when
+        it starts with /), refusing anything outside the source directory."""
+        rel, abspath = self.env.relfn2path(name, self.env.docname)
+        srcdir = os.path.realpath(self.env.srcdir)
+        real = os.path.realpath(abspath)
+        if os.path.commonpath([srcdir, real]) != srcdir:
+            raise PlanError([Problem("file", f":file: {name!r} resolves to {real}, outside "
+                                     f"the source directory; plan files must live in the "
+                                     f"documentation source")])
+        self.env.note_dependency(rel)
+        text = read_plan_text(Path(abspath), limits(self.config))
+        return text, abspath
+
+    def _failed(self, error: PlanError, docname: str, body_offset: int | None,
+                ) -> list[nodes.Node]:
+        """Warn for each problem and show them in place of the plan."""
+        listing = nodes.bullet_list()
+        for problem in error.problems:
+            offset = self.lineno if problem.line is None and not problem.source else body_offset
+            warn(problem, docname, offset)
+            where = location(problem, docname, offset)
+            if isinstance(where, tuple):
+                where = f"line {where[1]}" if where[1] else ""
+            else:
+                where = os.path.basename(where)
+            item = nodes.list_item()
+            item += nodes.paragraph("", f"{where}: {problem.message}" if where
+                                    else problem.message)
+            listing += item
+        admonition = nodes.error(classes=["deployplan-error"])
+        admonition += nodes.paragraph("", "This deployment plan could not be read:")
+        admonition += listing
+        admonition.source, admonition.line = self.get_source_info()
+        return [admonition]

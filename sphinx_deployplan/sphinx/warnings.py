@@ -1,0 +1,29 @@
+"""The one place that turns located problems into Sphinx warnings.
+
+Every warning has type ``deployplan`` and a subtype from
+:data:`sphinx_deployplan.problems.SUBTYPES`, so ``suppress_warnings`` works.
+"""
+
+from __future__ import annotations
+
+from sphinx.util import logging
+
+from ..problems import WARNING_TYPE, Problem
+
+logger = logging.getLogger("sphinx_deployplan")
+
+
+def location(problem: Problem, docname: str, body_offset: int | None) -> str | tuple:
+    """Where a problem is: a line of a plan file, or a line of the document whose
+    directive body holds the plan (``body_offset`` is the document line just
+    before the body's first line)."""
+    if problem.source:
+        return f"{problem.source}:{problem.line}" if problem.line else problem.source
+    if problem.line is not None and body_offset is not None:
+        return (docname, body_offset + problem.line)
+    return (docname, body_offset)
+
+
+def warn(problem: Problem, docname: str, body_offset: int | None = None) -> None:
+    logger.warning(problem.message, type=WARNING_TYPE, subtype=problem.subtype,
+                   location=location(problem, docname, body_offset))

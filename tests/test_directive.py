@@ -1,0 +1,269 @@
+"""The deployplan directive in real Sphinx builds: what a reader and a plan author see."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from bs4 import BeautifulSoup
+from docutils import nodes
+
+from sphinx_deployplan import setup as _setup  # noqa: F401  (the extension under test)
+
+SEED_TABLES = {
+    "deployplan-environments": ["Environment", "Purpose", "URL", "Deploy Method", "Approval"],
+    "deployplan-flags": ["Flag Name", "Type", "Default", "Rollout Plan", "Cleanup Date"],
+    "deployplan-health": ["Check", "Type", "Endpoint/Method", "Interval", "Failure Threshold"],
+    "deployplan-migrations": ["Migration", "Type", "Reversible", "Run When", "Dependencies"],
+}
+SECTION_TITLES = ["Inputs", "Environment Matrix", "Pipeline Diagram", "Deployment Strategy",
+                  "Rollback Checklist", "Feature Flag Plan", "Health Checks",
+                  "Database Migration Plan", "Communication Plan"]
+
+
+def soup(html: str) -> BeautifulSoup:
+    return BeautifulSoup(html, "html.parser")
+
+
+def headers(table) -> list[str]:
+    return [th.get_text(strip=True) for th in table.select("thead th")]
+
+
+def plan_page(site, shared_plans: Path, name: str, *, page: str = "index") -> None:
+    site.copy(shared_plans / name, f"plans/{name}")
+    site.write(f"{page}.md", f"# Runbook\n\n```{{deployplan}}\n:file: plans/{name}\n```\n")
+
+
+# --- MyST and reST ---------------------------------------------------------------------------
+
+
+def _plan_section(doctree: nodes.document, plan_id: str) -> str:
+    [section] = [s for s in doctree.findall(nodes.section) if "deployplan" in s["classes"]]
+    return section.pformat().replace(plan_id, "PLAN")
+
+
+@pytest.mark.sphinx("html", testroot="forms")
+def test_myst_and_rest_give_the_same_doctree(app):
+    app.build()
+    assert app.warning.getvalue() == ""
+    myst = _plan_section(app.env.get_doctree("plan_md"), "forms-demo-md")
+    rest = _plan_section(app.env.get_doctree("plan_rst"), "forms-demo-rst")
+    assert myst == rest
+    assert "pipeline_diagram" in myst and "checkbox" in myst
+
+
+@pytest.mark.sphinx("html", testroot="forms")
+def test_sections_are_in_the_toc_with_anchors(app):
+    app.build()
+    page = soup((Path(app.outdir) / "plan_md.html").read_text())
+    titles = [h.get_text(strip=True).rstrip("#¶")
+              for h in page.select("section.deployplan-part > h3")]
+    assert titles == SECTION_TITLES
+    toc = app.env.tocs["plan_md"].astext()
+    for title in SECTION_TITLES:
+        assert title in toc
+    assert page.select_one("section#forms-demo-md-rollback")
+    assert page.select_one("tr#forms-demo-md-env-prod")
+
+
+@pytest.mark.sphinx("html", testroot="forms")
+def test_user_text_is_escaped(app):
+    app.build()
+    html = (Path(app.outdir) / "plan_md.html").read_text()
+    assert "<script>alert(1)</script>" not in html
+    assert "Forms demo &lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert 'href="javascript:' not in html  # a non-http URL stays text
+
+
+@pytest.mark.sphinx("html", testroot="forms")
+def test_extension_is_parallel_safe(app):
+    ext = app.extensions["sphinx_deployplan"]
+    assert ext.parallel_read_safe is True and ext.parallel_write_safe is True
+    assert isinstance(app.registry.get_envversion(app)["sphinx_deployplan"], int)
+
+
+# --- the shared samples -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["checkout-v2.yaml", "search-api.yaml"])
+def test_shared_samples_build_without_warnings(site, shared_plans, name):
+    plan_page(site, shared_plans, name)
+    site.build("html")
+    assert site.warnings == ""
+    page = soup(site.html("index"))
+    assert len(page.select("section.deployplan-part")) == len(SECTION_TITLES)
+    assert page.select("svg.deployplan-diagram title")
+
+
+def test_checkout_html_has_the_seed_tables(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("html")
+    page = soup(site.html("index"))
+    for css, expected in SEED_TABLES.items():
+        table = page.select_one(f"table.{css}")
+        assert table is not None, css
+        assert headers(table) == expected
+    flags = page.select_one("table.deployplan-flags")
+    release = flags.select_one("tr#checkout-v2-flag-checkout-v2-ui")
+    cells = [td.get_text(strip=True) for td in release.select("td")]
+    assert cells == ["checkout-v2-ui", "release", "off", "1% → 10% → 100%", "2027-01-15"]
+    kill = [td.get_text(strip=True) for td in
+            flags.select_one("tr#checkout-v2-flag-checkout-kill-switch").select("td")]
+    assert kill[2] == "on" and kill[4] == "permanent (review quarterly)"
+    envs = page.select_one("table.deployplan-environments")
+    assert [td.get_text(strip=True) for td in envs.select("tbody tr")[2].select("td")][-1] \
+        == "Manual"
+
+
+def test_checkout_rollback_checklist_has_exact_commands(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("html")
+    checklist = soup(site.html("index")).select_one("ul.deployplan-checklist")
+    items = [li.get_text(" ", strip=True) for li in checklist.select(":scope > li")]
+    labels = [text.split(":")[0] for text in items]
+    assert labels == ["Trigger"] * 3 + ["Command"] * 2 + ["Verify", "Database"] + ["Notify"] * 2
+    commands = [pre.get_text() for pre in checklist.select("pre")]
+    assert commands == ["kubectl argo rollouts abort checkout -n shop\n",
+                        "kubectl argo rollouts undo checkout -n shop\n",
+                        "kubectl argo rollouts status checkout -n shop --timeout 5m\n"]
+    assert len(checklist.select("input.deployplan-checkbox")) == 9
+
+
+def test_checkout_pipeline_diagram(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("html")
+    svg = soup(site.html("index")).select_one("svg.deployplan-diagram")
+    labels = [t.get_text() for t in svg.select("text.dp-label")]
+    assert labels[0] == "commit" and labels[-1] == "smoke-prod"
+    assert len(svg.select("polygon.dp-approval")) == 1
+    assert len(svg.select("line.dp-edge")) == 9
+    assert "[commit] -> [build] -> [test] -> [deploy:dev]" in svg.select_one("desc").get_text()
+
+
+@pytest.mark.parametrize("builder", ["text", "latex", "dirhtml", "singlehtml", "man",
+                                     "texinfo"])
+def test_other_builders_build_the_samples(site, shared_plans, builder):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.copy(shared_plans / "search-api.yaml", "plans/search-api.yaml")
+    site.write("search.rst", "Search\n======\n\n.. deployplan::\n   :file: plans/search-api.yaml\n")
+    site.write("index.md", site.root.joinpath("index.md").read_text()
+               + "\n```{toctree}\nsearch\n```\n")
+    site.build(builder)
+    assert site.warnings == ""
+    if builder == "text":
+        text = (Path(site.app.outdir) / "index.txt").read_text()
+        assert "[commit] -> [build] -> [test] -> [deploy:dev] -> [deploy:staging]" in text
+        assert "[ ] **Command:** Abort the canary" in text
+        assert "Flag Name" in text
+
+
+# --- errors --------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("name", "line", "message"), [
+    ("typo-key.yaml", 6, "unknown key 'enviroments' in the plan (did you mean "
+                         "'environments'?) [deployplan.schema]"),
+    ("unknown-environment.yaml", 11, "stage 'deploy-prod' deploys to environment 'prod', "
+                                     "which the plan does not define (environments: dev) "
+                                     "[deployplan.reference]"),
+    ("wrong-type.yaml", 8, "rollback.steps must be a list (one entry per line starting with "
+                           "'- '), not the text 'kubectl rollout undo deploy/demo' "
+                           "[deployplan.schema]"),
+])
+def test_invalid_samples_warn_once_at_file_and_line(site, shared_plans, name, line, message):
+    site.copy(shared_plans / "invalid" / name, f"plans/{name}")
+    site.write("index.md", f"# Bad\n\n```{{deployplan}}\n:file: plans/{name}\n```\n\n"
+                           "Text after the plan.\n")
+    site.build("html")
+    lines = site.warnings.strip().splitlines()
+    assert lines == [f"{site.root / 'plans' / name}:{line}: WARNING: {message}"]
+    page = soup(site.html("index"))
+    assert page.select_one("div.deployplan-error")
+    assert "Text after the plan." in page.get_text()
+
+
+@pytest.mark.sphinx("html", testroot="errors")
+def test_body_errors_are_located_in_the_document(app):
+    app.build()
+    warnings = app.warning.getvalue()
+    src = Path(app.srcdir)
+    assert f"{src / 'bad_md.md'}:11: WARNING: environments[1].approval must be one of none, " \
+           f"automatic, manual; got 'nope' (did you mean 'none'?) [deployplan.schema]" \
+        in warnings
+    assert f"{src / 'bad_rst.rst'}:12: WARNING: unknown key 'owne' in the plan (did you " \
+           f"mean 'owner'?) [deployplan.schema]" in warnings
+    assert f"{src / 'bad_rst.rst'}:7:" not in warnings
+    assert f"{src / 'options.md'}:3: WARNING: :sections: names an unknown section " \
+           f"'rollbak' (did you mean 'rollback'?)" in warnings
+    # the good page beside them still builds in full
+    good = soup((Path(app.outdir) / "good.html").read_text())
+    assert good.select_one("table.deployplan-environments")
+    assert f"{src / 'options.md'}:11: WARNING: the directive has no plan" in warnings
+    assert len(re.findall(r"WARNING", warnings)) == 4, warnings
+
+
+def test_file_outside_the_source_directory_is_refused(site, tmp_path):
+    (tmp_path / "secret.yaml").write_text("plan: x\n")
+    site.write("index.md", "# Bad\n\n```{deployplan}\n:file: ../secret.yaml\n```\n")
+    site.build("html")
+    assert "outside the source directory" in site.warnings
+    assert "[deployplan.file]" in site.warnings
+    assert f"{site.root / 'index.md'}:3:" in site.warnings
+
+
+def test_symlink_escaping_the_source_directory_is_refused(site, tmp_path):
+    (tmp_path / "secret.yaml").write_text("plan: x\n")
+    site.root.mkdir(parents=True)
+    (site.root / "link.yaml").symlink_to(tmp_path / "secret.yaml")
+    site.write("index.md", "# Bad\n\n```{deployplan}\n:file: link.yaml\n```\n")
+    site.build("html")
+    assert "outside the source directory" in site.warnings
+
+
+def test_missing_file(site):
+    site.write("index.md", "# Bad\n\n```{deployplan}\n:file: nope.yaml\n```\n")
+    site.build("html")
+    assert "cannot read the plan file: No such file or directory [deployplan.file]" \
+        in site.warnings
+
+
+def test_body_and_file_together(site, shared_plans):
+    site.copy(shared_plans / "search-api.yaml", "p.yaml")
+    site.write("index.md", "# Bad\n\n```{deployplan}\n:file: p.yaml\n\nplan: x\n```\n")
+    site.build("html")
+    assert "not both [deployplan.option]" in site.warnings
+
+
+def test_duplicate_plan_id_across_pages(site, shared_plans):
+    site.copy(shared_plans / "search-api.yaml", "p.yaml")
+    site.write("index.md", "# A\n\n```{deployplan}\n:file: p.yaml\n```\n\n"
+                           "```{toctree}\nother\n```\n")
+    site.write("other.md", "# B\n\n```{deployplan}\n:file: p.yaml\n```\n")
+    site.build("html")
+    assert "plan id 'search-api-blue-green' is already used in document" in site.warnings
+    assert "[deployplan.duplicate]" in site.warnings
+
+
+def test_sections_option_renders_a_subset(site, shared_plans):
+    site.copy(shared_plans / "checkout-v2.yaml", "p.yaml")
+    site.write("index.md", "# A\n\n```{deployplan}\n:file: p.yaml\n"
+                           ":sections: environments, feature_flags\n:no-heading:\n```\n")
+    site.build("html")
+    assert site.warnings == ""
+    page = soup(site.html("index"))
+    titles = [h.get_text(strip=True).rstrip("#¶")
+              for h in page.select("section.deployplan-part h2")]
+    assert titles == ["Environment Matrix", "Feature Flag Plan"]
+    assert not page.select("section.deployplan")
+
+
+def test_editing_the_yaml_rebuilds_the_page(site, shared_plans):
+    plan_page(site, shared_plans, "search-api.yaml")
+    site.build("html")
+    assert "Search API 3.1" in site.html("index")
+    yaml_file = site.root / "plans" / "search-api.yaml"
+    yaml_file.write_text(yaml_file.read_text().replace("Search API 3.1", "Search API 3.2"))
+    site.rebuild()
+    assert "Search API 3.2" in site.html("index")
+    assert site.warnings == ""

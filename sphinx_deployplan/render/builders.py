@@ -83,7 +83,8 @@ def table(
     *,
     classes: Sequence[str] = (),
     row_ids: Sequence[str | None] | None = None,
-) -> nodes.table:
+) -> nodes.container:
+    """A table in a container that scrolls sideways on narrow screens."""
     node = nodes.table(classes=["deployplan-table", *classes])
     group = nodes.tgroup(cols=len(headers))
     node += group
@@ -107,7 +108,9 @@ def table(
         for value in cells:
             row += _cell(value)
         body += row
-    return node
+    wrap = nodes.container(classes=["deployplan-table-wrap"])
+    wrap += node
+    return wrap
 
 
 def field_list(fields: Iterable[tuple[str, Cell]]) -> nodes.field_list:

@@ -1,0 +1,19 @@
+"""Sphinx configuration for the example runbook site of sphinx-deployplan.
+
+Build it with::
+
+    sphinx-build -b html example_site example_site/_build/html
+"""
+
+project = "Acme release runbooks"
+author = "Acme SRE"
+copyright = "2026, Acme SRE"
+
+extensions = ["myst_parser", "sphinx_needs", "sphinx_deployplan"]
+
+source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
+exclude_patterns = ["_build"]
+
+# The date the quality checks treat as "today" (waiver expiry, flag ages), pinned
+# so that the example builds the same way every day.
+deployplan_today = "2026-11-27"

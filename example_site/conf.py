@@ -14,6 +14,9 @@ extensions = ["myst_parser", "sphinx_needs", "sphinx_deployplan"]
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build"]
 
+# Publish needs.json: every plan item and every (plan, check) pair as a need.
+needs_build_json = True
+
 # The date the quality checks treat as "today" (waiver expiry, flag ages), pinned
 # so that the example builds the same way every day.
 deployplan_today = "2026-11-27"

@@ -14,7 +14,21 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Literal
 
-from .model import CHECK_IDS, Action, Plan, Stage, Waiver
+from .items import (
+    ItemRef,
+    action_ref,
+    env_ref,
+    flag_ref,
+    health_ref,
+    migration_ref,
+    notice_ref,
+    plan_ref,
+    rollback_ref,
+    stage_ref,
+    strategy_ref,
+    trigger_ref,
+)
+from .model import CHECK_IDS, Plan, Waiver
 
 Status = Literal["met", "unmet", "n/a", "waived"]
 
@@ -49,16 +63,6 @@ CHECK_RULES: dict[str, str] = {
     "applicable when migrations: []",
     "communication": "communication.deploy and communication.rollback are both non-empty",
 }
-
-
-@dataclass(frozen=True)
-class ItemRef:
-    """A plan item: its need type suffix, its anchor parts and how it reads."""
-
-    kind: str  # env, stage, strategy, rollback, trigger, step, verify, notify, flag, ...
-    parts: tuple[str, ...]  # anchor parts after the plan id
-    label: str
-    line: int | None
 
 
 @dataclass(frozen=True)
@@ -119,62 +123,6 @@ class PlanResults:
     @property
     def met(self) -> list[CheckResult]:
         return [r for r in self.results if r.status in ("met", "waived")]
-
-
-# --- item references (the ids of rendering, needs and evidence agree) ---------------------------
-
-
-def plan_ref(plan: Plan, section: str, anchor_part: str | None = None) -> ItemRef:
-    return ItemRef("plan", (anchor_part or section,), f"the {section} section",
-                   plan.line_of(section))
-
-
-def env_ref(env) -> ItemRef:
-    return ItemRef("env", ("env", env.name), f"environment {env.name!r}", env.line)
-
-
-def stage_ref(stage: Stage) -> ItemRef:
-    return ItemRef("stage", ("stage", stage.id), f"stage {stage.id!r}", stage.line)
-
-
-def strategy_ref(plan: Plan) -> ItemRef:
-    return ItemRef("strategy", ("strategy",), "the strategy", plan.strategy.line
-                   if plan.strategy else plan.line)
-
-
-def rollback_ref(plan: Plan) -> ItemRef:
-    return ItemRef("rollback", ("rollback", "database"), "the rollback's database note",
-                   plan.rollback.line_of("database") if plan.rollback else plan.line)
-
-
-def trigger_ref(index: int, trigger) -> ItemRef:
-    return ItemRef("trigger", ("rollback", "trigger", str(index)),
-                   f"rollback trigger {index}", trigger.line)
-
-
-def action_ref(kind: str, index: int, action: Action) -> ItemRef:
-    name = "rollback step" if kind == "step" else "verify step"
-    return ItemRef(kind, ("rollback", kind, str(index)), f"{name} {index} {action.do!r}",
-                   action.line)
-
-
-def notice_ref(scenario: str, index: int, notice) -> ItemRef:
-    return ItemRef("notify", ("notify", scenario, str(index)),
-                   f"{scenario} notice {index} ({notice.who})", notice.line)
-
-
-def flag_ref(flag) -> ItemRef:
-    return ItemRef("flag", ("flag", flag.name), f"flag {flag.name!r}", flag.line)
-
-
-def health_ref(check) -> ItemRef:
-    return ItemRef("health", ("health", check.check), f"health check {check.check!r}",
-                   check.line)
-
-
-def migration_ref(migration) -> ItemRef:
-    return ItemRef("migration", ("migration", migration.name),
-                   f"migration {migration.name!r}", migration.line)
 
 
 # --- the checks ----------------------------------------------------------------------------------
@@ -276,7 +224,7 @@ def check_rollback_commands(plan: Plan) -> CheckResult:
     rollback = plan.rollback
     if rollback is None:
         return _missing(plan, check, "rollback", "rollback")
-    section = ItemRef("rollback", ("rollback",), "the rollback section", rollback.line)
+    section = rollback_ref(plan)
     satisfied: list[ItemRef] = []
     failed: list[Finding] = []
     if rollback.triggers:
@@ -299,7 +247,7 @@ def check_rollback_commands(plan: Plan) -> CheckResult:
         failed.append(Finding(section, "the rollback says nothing on how to verify it "
                                        "worked (rollback.verify)"))
     if rollback.database:
-        satisfied.append(rollback_ref(plan))
+        satisfied.append(rollback_ref(plan, "database"))
     else:
         failed.append(Finding(section, "the rollback says nothing about the database "
                                        "(rollback.database)"))
@@ -317,16 +265,17 @@ def check_flag_lifecycle(plan: Plan) -> CheckResult:
     satisfied, failed = [], []
     for flag in flags:
         gaps = [key for key in ("type", "owner", "lifecycle") if not getattr(flag, key)]
-        may_be_permanent = flag.type in ("ops", "permission")
-        if not flag.cleanup and not (flag.permanent and may_be_permanent):
-            if flag.permanent:
-                gaps.append(f"a cleanup date ({flag.type or 'untyped'} flags cannot be "
-                            f"permanent)")
-            else:
-                gaps.append("cleanup" if not may_be_permanent else "cleanup (or permanent: true)")
+        problems = []
+        if not flag.cleanup:
+            if not flag.permanent:
+                gaps.append("cleanup date")
+            elif flag.type not in ("ops", "permission"):
+                problems.append(f"flag {flag.name!r} is permanent, but only ops and permission "
+                                f"flags may be; give it a cleanup date")
         if gaps:
-            failed.append(Finding(flag_ref(flag), f"flag {flag.name!r} has no "
-                                  + ", no ".join(gaps)))
+            problems.insert(0, f"flag {flag.name!r} has no " + ", no ".join(gaps))
+        if problems:
+            failed.append(Finding(flag_ref(flag), "; ".join(problems)))
         else:
             satisfied.append(flag_ref(flag))
     return _verdict(check, satisfied, failed)

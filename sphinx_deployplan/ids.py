@@ -21,3 +21,10 @@ def plan_anchor(plan_id: str) -> str:
     """The anchor of a plan's own section (prefixed: a page titled like the plan id
     already has that id)."""
     return "deployplan-" + slugify(plan_id)
+
+
+def need_id(plan_id: str, *parts: object) -> str:
+    """The sphinx-needs id of a plan, item or check: ``DP_CHECKOUT_V2__ENV__DEV``.
+    Upper case with underscores, so it matches sphinx-needs' default id regex."""
+    return "DP_" + "__".join(slugify(str(p)).upper().replace("-", "_")
+                             for p in (plan_id, *parts))

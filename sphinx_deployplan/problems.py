@@ -25,6 +25,11 @@ SUBTYPES: dict[str, str] = {
     "source directory.",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
+    "check": "A quality check is unmet.  The message names the plan, the check and what is "
+    "missing, at the failing item (or at the plan when a whole section is missing).",
+    "waiver": "A waiver is past its ``until`` date and no longer applies.",
+    "need": "sphinx-needs refused a need of a plan (for example its id does not match your "
+    "``needs_id_regex``).",
 }
 
 

@@ -87,9 +87,10 @@ def test_evidence_names_items_with_lines():
     ("rollback-commands", lambda d: d["rollback"].update(triggers=[]),
      "the rollback has no triggers (rollback.triggers)"),
     ("flag-lifecycle", lambda d: d["feature_flags"][0].pop("cleanup"),
-     "flag 'new-ui' has no cleanup"),
+     "flag 'new-ui' has no cleanup date"),
     ("flag-lifecycle", lambda d: d["feature_flags"][0].update(permanent=True, cleanup=None),
-     "flag 'new-ui' has no a cleanup date (release flags cannot be permanent)"),
+     "flag 'new-ui' is permanent, but only ops and permission flags may be; give it a "
+     "cleanup date"),
     ("flag-lifecycle", lambda d: d["feature_flags"][1].pop("owner"),
      "flag 'kill-switch' has no owner"),
     ("flag-lifecycle", lambda d: d.pop("feature_flags"),

@@ -64,6 +64,8 @@ def _cell(value: Cell) -> nodes.entry:
         entry += value
     elif isinstance(value, nodes.Node):
         entry += para(value)
+    elif value and all(isinstance(v, nodes.Body) for v in value):
+        entry.extend(value)  # block content: paragraphs, lists
     else:
         entry += para(*value)
     return entry

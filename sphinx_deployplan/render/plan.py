@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
+from ..checks import PlanResults
 from ..ids import anchor, plan_anchor
 from ..model import Action, Plan
 from . import diagram
@@ -32,6 +33,7 @@ from .builders import (
     table,
     yes_no,
 )
+from .checks import render_checks
 from .nodes import checkbox, pipeline_diagram
 
 METHOD_NAMES = {"blue-green": "Blue-green", "rolling": "Rolling update", "canary": "Canary",
@@ -400,24 +402,28 @@ PARTS: tuple[Part, ...] = (
     Part("migrations", "Database Migration Plan", render_migrations),
     Part("communication", "Communication Plan", render_communication),
 )
-PART_KEYS = tuple(p.key for p in PARTS)
+CHECKS_PART = Part("checks", "Quality Checks", lambda plan: [])
+PART_KEYS = (*(p.key for p in PARTS), CHECKS_PART.key)
 #: Other names accepted by ``:sections:``: the plan's own keys.
 PART_ALIASES = {"feature_flags": "flags", "flag_policy": "flags", "health_checks": "health",
                 "checklist": "rollback"}
 
 
-def render_plan(plan: Plan, parts: list[str] | None = None, *,
-                heading: bool = True) -> list[nodes.Node]:
+def render_plan(plan: Plan, parts: list[str] | None = None, *, heading: bool = True,
+                results: PlanResults | None = None) -> list[nodes.Node]:
     """The runbook of one plan: a section per part, inside a plan section when
-    ``heading`` is true."""
+    ``heading`` is true, ending with the Quality Checks when ``results`` are given."""
     wanted = set(parts or PART_KEYS)
     sections = []
-    for part in PARTS:
-        if part.key not in wanted:
+    for part in (*PARTS, CHECKS_PART):
+        if part.key not in wanted or (part is CHECKS_PART and results is None):
             continue
         node = section(part.title, anchor(plan.plan, part.key),
                        classes=["deployplan-part", f"deployplan-{part.key}"])
-        node.extend(part.render(plan))
+        if part is CHECKS_PART:
+            node.extend(render_checks(plan.plan, results, wanted))
+        else:
+            node.extend(part.render(plan))
         sections.append(node)
     if not heading:
         return sections

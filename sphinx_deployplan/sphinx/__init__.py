@@ -15,9 +15,19 @@ from ..render.nodes import (
     visit_checkbox_html,
     visit_pipeline_diagram_html,
 )
-from .config import CONFIG_VALUES
+from . import needs
+from .aggregates import (
+    FlagsDirective,
+    IndexDirective,
+    MatrixDirective,
+    aggregate,
+    fill_aggregates,
+    outdated,
+)
+from .config import CONFIG_VALUES, validate
 from .directive import DeployPlanDirective
-from .domain import DeployPlanDomain
+from .domain import DeployPlanDomain, plan_domain
+from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Bumped whenever what we keep in the environment changes shape.
@@ -38,13 +48,39 @@ def _add_static(app: Sphinx) -> None:
         app.add_css_file("deployplan.css")
 
 
+def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: with deployplan_fail_on_unmet, any unmet check fails the
+    build (exit status 1, even without -W), with a summary of plans and checks."""
+    if exception is not None or not app.config.deployplan_fail_on_unmet:
+        return
+    failing = [(e.plan.plan, e.docname, [r.check for r in e.results.unmet])
+               for e in plan_domain(app.env).entries() if e.results.unmet]
+    if not failing:
+        return
+    lines = [f"  {plan_id} ({docname}): {', '.join(checks)}"
+             for plan_id, docname, checks in failing]
+    logger.error("deployplan: %d plan(s) have unmet quality checks "
+                 "(deployplan_fail_on_unmet = True):\n%s", len(failing), "\n".join(lines))
+    app.statuscode = 1
+
+
 def setup(app: Sphinx) -> dict[str, Any]:
     from .. import __version__
 
+    app.setup_extension("sphinx_needs")
     for value in CONFIG_VALUES:
         app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
     app.add_domain(DeployPlanDomain)
     app.add_directive("deployplan", DeployPlanDirective)
+    app.add_directive("deployplan-index", IndexDirective)
+    app.add_directive("deployplan-matrix", MatrixDirective)
+    app.add_directive("deployplan-flags", FlagsDirective)
+    app.add_node(aggregate)
+    app.connect("config-inited", validate)
+    app.connect("config-inited", needs.register)
+    app.connect("env-get-outdated", outdated)
+    app.connect("doctree-resolved", fill_aggregates)
+    app.connect("build-finished", _fail_on_unmet)
     app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
     app.add_node(checkbox, html=(visit_checkbox_html, None))
     app.connect("doctree-resolved", _fallback_outside_html)

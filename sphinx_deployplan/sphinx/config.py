@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import datetime as _dt
+import os
 from dataclasses import dataclass
 from typing import Any
 
+from sphinx.errors import ConfigError
+
+from ..checks import resolve_today
 from ..loader import DEFAULT_LIMITS, Limits
 
 
@@ -18,6 +23,18 @@ class ConfigValue:
 
 
 CONFIG_VALUES: tuple[ConfigValue, ...] = (
+    ConfigValue("deployplan_fail_on_unmet", True, "", (bool,),
+                "When true, a build in which any quality check is unmet exits with a "
+                "non-zero status (even without ``-W``) and ends with a summary of the plans "
+                "and their unmet checks.  When false, unmet checks are warnings only.  "
+                "Either way each unmet check is a ``deployplan.check`` warning."),
+    ConfigValue("deployplan_needs", True, "env", (bool,),
+                "Trace plans with sphinx-needs: every plan item and every (plan, check) "
+                "pair becomes a (hidden) need, in ``needs.json`` and usable in your own "
+                "``needtable`` filters.  False turns traceability off."),
+    ConfigValue("deployplan_today", None, "env", (str, type(None)),
+                "The date (ISO ``YYYY-MM-DD``) the checks treat as today: waiver expiry "
+                "and flag ages.  Unset: ``SOURCE_DATE_EPOCH`` if set, else the build date."),
     ConfigValue("deployplan_max_bytes", DEFAULT_LIMITS.max_bytes, "env", (int,),
                 "Largest plan (YAML text, in bytes) the loader reads; larger plans are "
                 "refused with a ``deployplan.yaml`` warning."),
@@ -25,6 +42,20 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "Most values one plan may hold, counting each expansion of a YAML alias, "
                 "so that an alias bomb is refused instead of exhausting memory."),
 )
+
+
+def build_today(config: Any) -> _dt.date:
+    """The build's "today" (validated at config-inited, so this does not fail)."""
+    return resolve_today(config.deployplan_today, os.environ)
+
+
+def validate(app: Any, config: Any) -> None:
+    """``config-inited``: refuse a deployplan_today that is not a date, clearly."""
+    try:
+        resolve_today(config.deployplan_today, os.environ)
+    except ValueError as exc:
+        raise ConfigError(f"deployplan_today must be an ISO date (YYYY-MM-DD), got "
+                          f"{config.deployplan_today!r}: {exc}") from None
 
 
 def limits(config: Any) -> Limits:

@@ -9,13 +9,14 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
+from ..checks import run_checks
 from ..loader import load_plan, read_plan_text
-from ..model import Plan
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
-from .config import limits
-from .domain import DeployPlanDomain
-from .warnings import location, warn
+from .config import build_today, limits
+from .domain import plan_domain
+from .needs import add_plan_needs
+from .warnings import location, report_results, warn
 
 
 def _suggest(word: str) -> str:
@@ -56,11 +57,22 @@ class DeployPlanDirective(SphinxDirective):
         except PlanError as error:
             return self._failed(error, docname, body_offset)
 
-        domain = self.env.domains[DeployPlanDomain.name]
-        duplicate = domain.add_plan(plan, docname, self._line(plan, body_offset))
+        def doc_line(line: int | None) -> int:
+            """A plan line as a line of this document (the directive's, for a file)."""
+            if body_offset is None or line is None:
+                return self.lineno
+            return body_offset + line
+
+        results = run_checks(plan, build_today(self.config))
+        duplicate = plan_domain(self.env).add_plan(plan, docname, doc_line(plan.line), results)
         if duplicate is not None:
             warn(duplicate, docname, body_offset)
-        return render_plan(plan, parts, heading="no-heading" not in self.options)
+        report_results(plan, results, docname, body_offset)
+        rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
+                               results=results)
+        if not self.config.deployplan_needs or duplicate is not None:
+            return rendered
+        return add_plan_needs(self, plan, results, rendered, doc_line) + rendered
 
     def _body_offset(self) -> int:
         """The document line just before the body's first line.  docutils gives an
@@ -68,11 +80,6 @@ class DeployPlanDirective(SphinxDirective):
         if type(self.state).__module__.startswith("myst_parser"):
             return self.lineno + self.content_offset
         return self.content_offset
-
-    def _line(self, plan: Plan, body_offset: int | None) -> int:
-        if body_offset is None or plan.line is None:
-            return self.lineno
-        return body_offset + plan.line
 
     def _parts(self) -> list[str] | None:
         raw = self.options.get("sections")

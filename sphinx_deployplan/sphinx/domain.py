@@ -9,6 +9,7 @@ from typing import Any
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
+from ..checks import PlanResults
 from ..ids import plan_anchor
 from ..model import Plan
 from ..problems import Problem
@@ -23,19 +24,27 @@ class PlanEntry:
     docname: str
     lineno: int
     anchor: str
+    results: PlanResults
 
 
 class DeployPlanDomain(Domain):
     name = "deployplan"
     label = "Deployment plans"
-    initial_data: dict[str, Any] = {"plans": {}}  # plan id -> PlanEntry
-    data_version = 1
+    # plans: plan id -> PlanEntry; aggregates: documents with an index, matrix or
+    # flag report (rewritten whenever any plan changes); today: of the last build.
+    initial_data: dict[str, Any] = {"plans": {}, "aggregates": set(), "today": None}
+    data_version = 2
 
     @property
     def plans(self) -> dict[str, PlanEntry]:
         return self.data.setdefault("plans", {})
 
-    def add_plan(self, plan: Plan, docname: str, lineno: int) -> Problem | None:
+    @property
+    def aggregates(self) -> set[str]:
+        return self.data.setdefault("aggregates", set())
+
+    def add_plan(self, plan: Plan, docname: str, lineno: int, results: PlanResults,
+                 ) -> Problem | None:
         """Record a plan; a plan id already used elsewhere is a problem (the first
         definition keeps the id)."""
         existing = self.plans.get(plan.plan)
@@ -43,7 +52,7 @@ class DeployPlanDomain(Domain):
             return Problem("duplicate", f"plan id {plan.plan!r} is already used in document "
                            f"{existing.docname!r} (line {existing.lineno}); plan ids must be "
                            f"unique across the site", plan.line_of("plan"), plan.source)
-        self.plans[plan.plan] = PlanEntry(plan, docname, lineno, plan_anchor(plan.plan))
+        self.plans[plan.plan] = PlanEntry(plan, docname, lineno, plan_anchor(plan.plan), results)
         return None
 
     def entries(self) -> Iterable[PlanEntry]:
@@ -53,8 +62,10 @@ class DeployPlanDomain(Domain):
         for plan_id, entry in list(self.plans.items()):
             if entry.docname == docname:
                 del self.plans[plan_id]
+        self.aggregates.discard(docname)
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
+        self.aggregates.update(d for d in otherdata.get("aggregates", ()) if d in docnames)
         for plan_id, entry in otherdata.get("plans", {}).items():
             if entry.docname not in docnames:
                 continue

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from sphinx.util import logging
 
+from ..checks import PlanResults
+from ..model import Plan
 from ..problems import WARNING_TYPE, Problem
 
 logger = logging.getLogger("sphinx_deployplan")
@@ -27,3 +29,17 @@ def location(problem: Problem, docname: str, body_offset: int | None) -> str | t
 def warn(problem: Problem, docname: str, body_offset: int | None = None) -> None:
     logger.warning(problem.message, type=WARNING_TYPE, subtype=problem.subtype,
                    location=location(problem, docname, body_offset))
+
+
+def report_results(plan: Plan, results: PlanResults, docname: str,
+                   body_offset: int | None) -> None:
+    """One ``deployplan.check`` warning per unmet check, at its first failing item, and
+    one ``deployplan.waiver`` warning per expired waiver."""
+    for result in results.unmet:
+        first = result.failed_by[0].item
+        warn(Problem("check", f"plan {plan.plan!r} fails check {result.check!r} "
+                     f"({result.title}): {result.summary}", first.line, plan.source),
+             docname, body_offset)
+    for expired in results.expired_waivers:
+        warn(Problem("waiver", expired.message, expired.waiver.line, plan.source),
+             docname, body_offset)

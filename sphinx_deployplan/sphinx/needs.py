@@ -1,0 +1,134 @@
+"""The bridge to sphinx-needs: every plan item and every (plan, check) pair is a need.
+
+The needs are hidden (our own tables already show the items; a rendered
+sphinx-needs layout per item roughly triples the build time), but they are in
+``needs.json``, in ``needtable``/``needflow`` filters and linkable with
+``:need:``.  Each hidden need gets an empty anchor with its id inside the row or
+list item that shows the item, so links to it land on the right place.
+
+Types, fields and links are registered at ``config-inited``: sphinx-needs'
+own ``setup()`` clears its registry, so doing it in our ``setup()`` is too early.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from typing import Any
+
+from docutils import nodes
+from sphinx.application import Sphinx
+from sphinx.config import Config
+from sphinx.util.docutils import SphinxDirective
+
+from ..checks import CHECK_TITLES, PlanResults
+from ..ids import anchor, need_id
+from ..items import ITEM_KINDS, plan_items
+from ..model import Plan
+from ..problems import Problem
+from .warnings import warn
+
+#: Need type -> (title, colour).  ``dpcheck`` is the (plan, check) pair.
+NEED_TYPES: dict[str, tuple[str, str]] = {
+    **{f"dp{kind}": (title, "#cfe2f3") for kind, title in ITEM_KINDS.items()},
+    "dpcheck": ("A quality check of a plan: its result and evidence", "#fce5cd"),
+}
+NEED_TYPES["dpplan"] = (ITEM_KINDS["plan"], "#d9ead3")
+
+#: Need fields we add: name -> (description, JSON schema).
+NEED_FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
+    "plan": ("The id of the deployment plan the need belongs to", {"type": "string"}),
+    "check": ("The id of the quality check (dpcheck needs)", {"type": "string"}),
+    "result": ("The check result: met, unmet, n/a or waived (dpcheck needs)",
+               {"type": "string", "enum": ["met", "unmet", "n/a", "waived"]}),
+}
+
+#: Link types from a dpcheck need to the items that satisfy or fail it.
+NEED_LINKS: dict[str, dict[str, str]] = {
+    "satisfied_by": {"incoming": "satisfies", "outgoing": "satisfied by"},
+    "failed_by": {"incoming": "fails", "outgoing": "failed by", "color": "#cc0000"},
+}
+
+
+def register(app: Sphinx, config: Config) -> None:
+    """``config-inited``: our need types, fields and link types."""
+    if not config.deployplan_needs:
+        return
+    from sphinx_needs.api import add_field, add_need_type
+    from sphinx_needs.exceptions import NeedsApiConfigException
+
+    for directive, (title, colour) in NEED_TYPES.items():
+        # a type the user configured in needs_types already exists: theirs wins
+        with contextlib.suppress(NeedsApiConfigException):
+            add_need_type(app, directive, title, "DP_", colour, "node")
+    for name, (description, schema) in NEED_FIELDS.items():
+        add_field(name, description, schema=schema, nullable=True)
+    links = dict(config.needs_links or {})
+    for name, conf in NEED_LINKS.items():
+        links.setdefault(name, conf)
+    config.needs_links = links
+
+
+def _index(roots: Iterable[nodes.Node]) -> dict[str, nodes.Element]:
+    found: dict[str, nodes.Element] = {}
+    for root in roots:
+        for node in root.findall(nodes.Element):
+            for node_id in node["ids"]:
+                found.setdefault(node_id, node)
+    return found
+
+
+def _attach(host: nodes.Element | None, fallback: list[nodes.Node], new: list[nodes.Node]) -> None:
+    """Put a hidden need (and its anchor) inside the element that shows the item."""
+    if isinstance(host, nodes.row):
+        host.children[0].extend(new)
+    elif isinstance(host, nodes.section):
+        for node in reversed(new):
+            host.insert(1, node)  # after the title, before any subsection
+    elif host is not None:
+        host.extend(new)
+    else:
+        fallback.extend(new)
+
+
+def add_plan_needs(directive: SphinxDirective, plan: Plan, results: PlanResults,
+                   rendered: list[nodes.Node], doc_line: Any) -> list[nodes.Node]:
+    """Create the needs of one plan inside ``rendered``; return nodes for needs whose
+    item is not shown (placed before the runbook)."""
+    from sphinx_needs.api import add_need
+    from sphinx_needs.exceptions import InvalidNeedException
+    from sphinx_needs.utils import add_doc
+
+    env = directive.env
+    app = getattr(env, "_app", None) or env.app  # env.app is deprecated in Sphinx 9
+    docname = env.docname
+    where = _index(rendered)
+    orphans: list[nodes.Node] = []
+
+    def create(need: str, host_anchor: str, line: int, **kwargs: Any) -> None:
+        try:
+            made = add_need(app, directive.state, docname, line, id=need, hide=True,
+                            plan=plan.plan, **kwargs)
+        except InvalidNeedException as err:
+            warn(Problem("need", f"plan {plan.plan!r}: sphinx-needs refused need {need!r}: "
+                         f"{err.message}"), docname, line)
+            return
+        _attach(where.get(host_anchor), orphans, [nodes.inline("", "", ids=[need]), *made])
+
+    for ref in plan_items(plan):
+        create(ref.need_id(plan.plan), ref.anchor(plan.plan), doc_line(ref.line),
+               need_type=f"dp{ref.kind}", title=ref.label)
+    for result in results.results:
+        create(need_id(plan.plan, "check", result.check),
+               anchor(plan.plan, "check", result.check), doc_line(plan.line),
+               need_type="dpcheck",
+               title=f"{plan.plan}: {result.check} ({CHECK_TITLES[result.check]})",
+               check=result.check, result=result.status,
+               satisfied_by=_unique(r.need_id(plan.plan) for r in result.satisfied_by),
+               failed_by=_unique(f.item.need_id(plan.plan) for f in result.failed_by))
+    add_doc(env, docname)  # sphinx-needs' per-document bookkeeping; without it, a crash
+    return orphans
+
+
+def _unique(ids: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(ids))

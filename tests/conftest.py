@@ -36,6 +36,18 @@ def shared_plans() -> Path:
     return plans
 
 
+@pytest.fixture
+def shared_schemas() -> Path:
+    """``../shared/schemas`` (third-party schemas for validating exports)."""
+    schemas = SHARED / "schemas"
+    if not schemas.is_dir():
+        if os.environ.get("DEPLOYPLAN_REQUIRE_SHARED"):
+            pytest.fail(f"DEPLOYPLAN_REQUIRE_SHARED is set but {schemas} is missing")
+        pytest.skip(f"the shared schemas are not available at {schemas} "
+                    f"(set DEPLOYPLAN_SHARED to the shared folder)")
+    return schemas
+
+
 class Site:
     """A Sphinx project written into a temporary folder, built for real."""
 

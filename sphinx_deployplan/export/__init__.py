@@ -1,0 +1,52 @@
+"""Plans exported as configuration people can run.  No Sphinx here.
+
+Each exporter is a module with ``export(plan: Plan) -> str``: deterministic text
+(the same plan gives the same bytes), every piece of user text quoted or
+escaped for its format.  :data:`EXPORTERS` is the registry the CLI and the site
+downloads use.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from ..model import Plan
+
+
+@dataclass(frozen=True)
+class Exporter:
+    name: str  # the --to value
+    module: str  # module in this package with export(plan) -> str
+    suffix: str  # file name suffix of the download: f"{plan.plan}{suffix}"
+    description: str
+
+    @property
+    def export(self) -> Callable[[Plan], str]:
+        return importlib.import_module(f"{__name__}.{self.module}").export
+
+    def filename(self, plan: Plan) -> str:
+        return f"{plan.plan}{self.suffix}"
+
+
+EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
+    Exporter("github-actions", "github_actions", ".github-actions.yml",
+             "GitHub Actions workflow: jobs follow the pipeline graph, deploy jobs carry "
+             "their environment"),
+    Exporter("github-environments", "github_environments", ".github-environments.json",
+             "GitHub environment protection settings (REST payloads): required reviewers "
+             "per environment"),
+    Exporter("gitlab-ci", "gitlab_ci", ".gitlab-ci.yml",
+             "GitLab CI pipeline: stages and jobs, environments with deployment tiers, "
+             "manual approvals"),
+    Exporter("argo-rollouts", "argo", ".argo-rollouts.yaml",
+             "Argo Rollouts Rollout (canary steps or blue-green services) and an "
+             "AnalysisTemplate from the promotion criteria"),
+    Exporter("k8s-probes", "k8s_probes", ".k8s-probes.yaml",
+             "Kubernetes readiness, liveness and startup probes from the health checks"),
+    Exporter("flagd", "flagd", ".flagd.json",
+             "OpenFeature flagd flag definitions from the feature flags"),
+    Exporter("markdown", "markdown", ".runbook.md",
+             "The runbook in the seed's Markdown output format, for a ticket or PR"),
+)}

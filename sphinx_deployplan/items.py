@@ -61,15 +61,14 @@ def stage_ref(stage: Stage) -> ItemRef:
 
 
 def strategy_ref(plan: Plan) -> ItemRef:
-    return ItemRef("strategy", ("strategy",), "the strategy", plan.strategy.line
-                   if plan.strategy else plan.line)
+    return ItemRef("strategy", ("strategy",), "the strategy", plan.line_of("strategy"))
 
 
 def rollback_ref(plan: Plan, key: str | None = None) -> ItemRef:
     """The rollback section; ``key`` picks the line (e.g. of its database note)."""
-    line = plan.line
-    if plan.rollback:
-        line = plan.rollback.line_of(key) if key else plan.rollback.line
+    line = plan.line_of("rollback")
+    if plan.rollback and key:
+        line = plan.rollback.line_of(key)
     return ItemRef("rollback", ("rollback",), "the rollback section", line)
 
 

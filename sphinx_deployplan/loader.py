@@ -176,12 +176,12 @@ def _is_null(node: Node) -> bool:
 
 
 @functools.cache
-def _hints(cls: type) -> dict[str, Any]:
+def type_hints(cls: type) -> dict[str, Any]:
     return typing.get_type_hints(cls, include_extras=True)
 
 
 @functools.cache
-def _public_fields(cls: type) -> dict[str, dataclasses.Field]:
+def public_fields(cls: type) -> dict[str, dataclasses.Field]:
     """YAML key -> field, for the fields an author may write."""
     return {
         (f.metadata.get("key") or f.name): f
@@ -190,7 +190,7 @@ def _public_fields(cls: type) -> dict[str, dataclasses.Field]:
     }
 
 
-def _strip_optional(tp: Any) -> Any:
+def strip_optional(tp: Any) -> Any:
     if typing.get_origin(tp) in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
         if len(args) == 1:
@@ -236,7 +236,7 @@ class _Reader:
         if node.tag not in _ALLOWED_TAGS:
             return self.problem("yaml", f"{where}: the YAML tag {node.tag!r} is not allowed "
                                 f"(plans are plain data)", _line(node))
-        tp = _strip_optional(tp)
+        tp = strip_optional(tp)
         origin = typing.get_origin(tp)
         if origin is list:
             return self.read_list(typing.get_args(tp)[0], node, where, depth)
@@ -387,8 +387,8 @@ class _Reader:
         if not isinstance(node, MappingNode):
             return self.problem("schema", f"{where} must be a mapping of keys to values, "
                                 f"not {_describe(node)}", _line(node))
-        known = _public_fields(cls)
-        hints = _hints(cls)
+        known = public_fields(cls)
+        hints = type_hints(cls)
         values: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
         empty: set[str] = set()
@@ -538,7 +538,7 @@ def _resolve(plan: Plan, source: str | None) -> list[Problem]:
 
 
 def _unique(items: list[Any], where: str, add: Any) -> None:
-    ident = next((f for f in _public_fields(type(items[0])).values()
+    ident = next((f for f in public_fields(type(items[0])).values()
                   if f.metadata.get("identity")), None) if items else None
     if ident is None:
         return

@@ -1,0 +1,211 @@
+"""``deployplan``: check, export and scaffold plans without Sphinx.
+
+    deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD]
+    deployplan export --to FORMAT PLAN.yaml [-o FILE]
+    deployplan schema [-o FILE]
+    deployplan new NAME [-o FILE]
+
+Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
+invalid or a check is unmet, 2 on a usage error.  Only the core is imported
+(no Sphinx, no docutils), so it starts fast enough for a pre-commit hook.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, TextIO
+
+from . import __version__
+from .checks import PlanResults, resolve_today, run_checks
+from .loader import load_plan_file
+from .model import Plan
+from .problems import PlanError, Problem
+
+
+@dataclass
+class FileReport:
+    path: str
+    plan: Plan | None = None
+    results: PlanResults | None = None
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems and self.results is not None and not self.results.unmet
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "file": self.path,
+            "plan": self.plan.plan if self.plan else None,
+            "valid": not self.problems,
+            "ok": self.ok,
+            "problems": [{"subtype": p.subtype, "message": p.message, "line": p.line}
+                         for p in self.problems],
+        }
+        if self.results is not None:
+            data["checks"] = [{
+                "check": r.check,
+                "title": r.title,
+                "result": r.status,
+                "summary": r.summary,
+                "satisfied_by": [{"item": i.label, "line": i.line} for i in r.satisfied_by],
+                "failed_by": [{"item": f.item.label, "line": f.item.line,
+                               "message": f.message} for f in r.failed_by],
+                "waiver": None if r.waiver is None else {
+                    "reason": r.waiver.reason, "approved_by": r.waiver.approved_by,
+                    "until": r.waiver.until.isoformat()},
+            } for r in self.results.results]
+            data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
+        return data
+
+
+def check_file(path: str, today: Any) -> FileReport:
+    report = FileReport(path)
+    try:
+        report.plan = load_plan_file(path)
+    except PlanError as error:
+        report.problems = error.problems
+        return report
+    report.results = run_checks(report.plan, today)
+    return report
+
+
+def _print_text(reports: list[FileReport], out: TextIO) -> None:
+    for report in reports:
+        for problem in report.problems:
+            print(problem.format(report.path), file=out)
+        if report.results is None or report.plan is None:
+            continue
+        results = report.results
+        for result in results.unmet:
+            first = result.failed_by[0].item
+            where = f"{report.path}:{first.line}" if first.line else report.path
+            print(f"{where}: plan {report.plan.plan!r} fails check {result.check!r} "
+                  f"({result.title}): {result.summary} [deployplan.check]", file=out)
+        for expired in results.expired_waivers:
+            print(f"{report.path}:{expired.waiver.line}: {expired.message} "
+                  f"[deployplan.waiver]", file=out)
+        verdict = "ok" if not results.unmet else "UNMET"
+        waived = sum(r.status == "waived" for r in results.results)
+        extra = f", {waived} waived" if waived else ""
+        print(f"{report.path}: plan {report.plan.plan!r}: {len(results.met)} of "
+              f"{len(results.applicable)} applicable checks met{extra} [{verdict}]", file=out)
+
+
+def cmd_check(args: argparse.Namespace) -> int:
+    try:
+        today = resolve_today(args.today, dict(os.environ))
+    except ValueError:
+        print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}",
+              file=sys.stderr)
+        return 2
+    reports = [check_file(path, today) for path in args.plans]
+    if args.format == "json":
+        json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
+                  sys.stdout, indent=2)
+        sys.stdout.write("\n")
+    else:
+        _print_text(reports, sys.stdout)
+        bad = sum(not r.ok for r in reports)
+        print(f"{len(reports)} plan file(s) checked, {bad} with problems", file=sys.stderr)
+    return 0 if all(r.ok for r in reports) else 1
+
+
+def _write(text: str, output: str | None) -> None:
+    if output:
+        Path(output).write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from .export import EXPORTERS
+
+    exporter = EXPORTERS[args.to]
+    try:
+        plan = load_plan_file(args.plan)
+    except PlanError as error:
+        for problem in error.problems:
+            print(problem.format(args.plan), file=sys.stderr)
+        return 1
+    try:
+        text = exporter.export(plan)
+    except ValueError as exc:  # the plan has no meaning in this format
+        print(f"deployplan: cannot export plan {plan.plan!r} as {args.to}: {exc}",
+              file=sys.stderr)
+        return 1
+    _write(text, args.output)
+    return 0
+
+
+def cmd_schema(args: argparse.Namespace) -> int:
+    from .schema import plan_schema
+
+    _write(json.dumps(plan_schema(), indent=2) + "\n", args.output)
+    return 0
+
+
+def cmd_new(args: argparse.Namespace) -> int:
+    from .skeleton import skeleton
+
+    try:
+        text = skeleton(args.name)
+    except ValueError as exc:
+        print(f"deployplan: {exc}", file=sys.stderr)
+        return 2
+    if args.output and Path(args.output).exists() and not args.force:
+        print(f"deployplan: {args.output} exists; use --force to overwrite it", file=sys.stderr)
+        return 2
+    _write(text, args.output)
+    return 0
+
+
+def parser() -> argparse.ArgumentParser:
+    from .export import EXPORTERS
+
+    top = argparse.ArgumentParser(prog="deployplan", description="Check, export and "
+                                  "scaffold deployment plans (no Sphinx needed).")
+    top.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
+    sub = top.add_subparsers(dest="command", required=True)
+
+    check = sub.add_parser("check", help="load plans and run the quality checks")
+    check.add_argument("plans", nargs="+", metavar="PLAN.yaml")
+    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("--today", help="the date checks treat as today (default: "
+                       "SOURCE_DATE_EPOCH, else the current date)")
+    check.set_defaults(run=cmd_check)
+
+    export = sub.add_parser("export", help="turn a plan into runnable configuration")
+    export.add_argument("--to", required=True, choices=list(EXPORTERS),
+                        help="; ".join(f"{e.name}: {e.description}"
+                                       for e in EXPORTERS.values()))
+    export.add_argument("plan", metavar="PLAN.yaml")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    export.set_defaults(run=cmd_export)
+
+    schema = sub.add_parser("schema", help="print the JSON Schema of the plan format")
+    schema.add_argument("-o", "--output", metavar="FILE")
+    schema.set_defaults(run=cmd_schema)
+
+    new = sub.add_parser("new", help="write a plan skeleton whose placeholders fail the "
+                         "checks until they are filled in")
+    new.add_argument("name", help="the plan id (a slug, like checkout-v2)")
+    new.add_argument("-o", "--output", metavar="FILE")
+    new.add_argument("--force", action="store_true", help="overwrite FILE")
+    new.set_defaults(run=cmd_new)
+    return top
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

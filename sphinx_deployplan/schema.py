@@ -1,0 +1,113 @@
+"""The JSON Schema of the plan format, generated from the model (never written by hand).
+
+Editors use it through a ``# yaml-language-server: $schema=...`` line for
+completion and hover documentation; ``deployplan schema`` prints it.  It
+describes what the loader accepts: free text may be any scalar (the loader
+keeps the text as written), durations may be a number of seconds, and
+``null`` means absent.  Cross-references (a stage's environment, needs) are
+checked by the loader, not by the schema.
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import typing
+from typing import Any, Literal
+
+from . import __version__
+from .loader import _SLUG_RE, public_fields, strip_optional, type_hints
+from .model import ON_OFF, SLUG, Duration, Item, Percent, Plan
+
+SCHEMA_ID = "https://sphinx-deployplan.invalid/schema/plan.json"
+_DURATION_PATTERN = r"^\s*(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)\s*$"
+_SCALAR = {"type": ["string", "number", "boolean"]}
+_BOOL = {"anyOf": [{"type": "boolean"},
+                   {"enum": ["yes", "no", "true", "false", "on", "off", "y", "n"]}]}
+
+
+def _value(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    tp = strip_optional(tp)
+    origin = typing.get_origin(tp)
+    if origin is list:
+        return {"type": "array", "items": _value(typing.get_args(tp)[0], defs)}
+    if origin is dict:
+        # an empty value in a mapping is read as empty text
+        return {"type": "object",
+                "additionalProperties": {"type": ["string", "number", "boolean", "null"]}}
+    if origin is Literal:
+        return {"enum": list(typing.get_args(tp))}
+    if origin is typing.Annotated:
+        marker = typing.get_args(tp)[1]
+        if marker is SLUG:
+            return {"type": "string", "pattern": _SLUG_RE.pattern}
+        if marker is ON_OFF:
+            return {"anyOf": [{"type": "boolean"}, {"type": "string"}],
+                    "description": ON_OFF.description}
+    if isinstance(tp, type) and issubclass(tp, Item):
+        _define(tp, defs)
+        return {"$ref": f"#/$defs/{tp.__name__}"}
+    if tp is str:
+        return dict(_SCALAR)
+    if tp is int:
+        return {"type": "integer", "minimum": 0}
+    if tp is bool:
+        return dict(_BOOL)
+    if tp is Duration:
+        return {"anyOf": [{"type": "string", "pattern": _DURATION_PATTERN},
+                          {"type": "integer", "minimum": 0}],
+                "description": "A duration: 30s, 5m, 2h, 1d, 1h30m, or a number of seconds."}
+    if tp is Percent:
+        return {"anyOf": [{"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*%?\s*$"},
+                          {"type": "number", "minimum": 0, "maximum": 100}],
+                "description": "A percentage: 10% or a number from 0 to 100."}
+    if tp is _dt.date:
+        return {"type": "string", "format": "date", "description": "A date as YYYY-MM-DD."}
+    raise TypeError(f"no JSON Schema for {tp!r}")  # a new model type needs a rule here
+
+
+def _define(cls: type, defs: dict[str, Any]) -> None:
+    if cls.__name__ in defs:
+        return
+    defs[cls.__name__] = {}  # placeholder: stops recursion
+    hints = type_hints(cls)
+    properties: dict[str, Any] = {}
+    required: list[str] = []
+    for key, spec in public_fields(cls).items():
+        schema = _value(hints[spec.name], defs)
+        kind = schema.pop("description", None)
+        if spec.metadata.get("required"):
+            required.append(key)
+        elif set(schema) == {"anyOf"}:
+            schema = {"anyOf": [*schema["anyOf"], {"type": "null"}]}
+        else:
+            schema = {"anyOf": [schema, {"type": "null"}]}
+        doc = " ".join(d for d in (spec.metadata.get("doc"), kind) if d)
+        if doc:
+            schema["description"] = doc
+        if spec.metadata.get("example") is not None:
+            schema["examples"] = [spec.metadata["example"]]
+        properties[key] = schema
+    definition: dict[str, Any] = {"type": "object", "properties": properties,
+                                  "additionalProperties": False}
+    if required:
+        definition["required"] = required
+    if cls.__doc__ and cls is not Plan and not cls.__doc__.startswith(cls.__name__ + "("):
+        definition["description"] = " ".join(cls.__doc__.split())
+    defs[cls.__name__] = definition
+
+
+def plan_schema() -> dict[str, Any]:
+    """The JSON Schema (draft 2020-12) of one plan."""
+    defs: dict[str, Any] = {}
+    _define(Plan, defs)
+    root = defs.pop("Plan")
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": f"sphinx-deployplan plan (format of sphinx-deployplan {__version__})",
+        "description": "A deployment plan: environments, pipeline, zero-downtime strategy, "
+                       "rollback, feature flags, health checks, migrations and communication.",
+        **root,
+        "$defs": defs,
+    }
+

@@ -26,6 +26,32 @@ def lint(session: nox.Session) -> None:
 @nox.session
 def site(session: nox.Session) -> None:
     """Build the example runbook site into example_site/_build/html, warnings as errors."""
-    session.install("-e", ".")
+    session.install("-e", ".[site]")
     session.run("sphinx-build", "-W", "--keep-going", "-b", "html", "example_site",
                 "example_site/_build/html", *session.posargs)
+
+
+@nox.session
+def browser(session: nox.Session) -> None:
+    """Build the example site, then test it in Chromium with Playwright.
+
+    Needs Debian's Chromium at /usr/bin/chromium (apt-get install chromium); the
+    tests fail without it. Screenshots go to example_site/_build/screenshots.
+    """
+    session.install("-e", ".[site]", "pytest", "playwright")
+    session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", "example_site",
+                "example_site/_build/html")
+    session.run("pytest", "-p", "no:cacheprovider", "tests_browser", *session.posargs)
+    session.log("screenshots: example_site/_build/screenshots")
+
+
+@nox.session
+def serve(session: nox.Session) -> None:
+    """Live preview of the example site: rebuilds and reloads when a page or plan changes.
+
+    Another site: `nox -s serve -- path/to/docs`.
+    """
+    session.install("-e", ".[site]", "sphinx-autobuild")
+    source = session.posargs[0] if session.posargs else "example_site"
+    session.run("sphinx-autobuild", "--watch", "sphinx_deployplan", source,
+                f"{source}/_build/html", *session.posargs[1:])

@@ -9,7 +9,14 @@ project = "Acme release runbooks"
 author = "Acme SRE"
 copyright = "2026, Acme SRE"
 
-extensions = ["myst_parser", "sphinx_needs", "sphinx_deployplan"]
+extensions = ["myst_parser", "sphinx_needs", "sphinx_deployplan", "sphinx_copybutton"]
+
+# Furo: a maintained theme with light and dark modes that ships everything it
+# needs (no CDN fonts or scripts), so the runbooks work on an offline network.
+html_theme = "furo"
+html_title = "Acme release runbooks"
+# Copy the command, not the prompt or the highlighting markup.
+copybutton_exclude = ".linenos, .gp"
 
 source_suffix = {".rst": "restructuredtext", ".md": "markdown"}
 exclude_patterns = ["_build"]

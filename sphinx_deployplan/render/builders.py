@@ -60,7 +60,7 @@ def _cell(value: Cell) -> nodes.entry:
         entry += para(DASH)
     elif isinstance(value, str):
         entry += para(value)
-    elif isinstance(value, (nodes.paragraph, nodes.bullet_list)):
+    elif isinstance(value, (nodes.paragraph, nodes.bullet_list, nodes.literal_block)):
         entry += value
     elif isinstance(value, nodes.Node):
         entry += para(value)

@@ -32,10 +32,13 @@ def visit_pipeline_diagram_html(translator: Any, node: pipeline_diagram) -> None
 
 
 def visit_checkbox_html(translator: Any, node: checkbox) -> None:
+    # deployplan.js keeps the ticks in localStorage under the plan id and digest,
+    # so a changed plan starts with a clean checklist.
+    attval = translator.attval
     translator.body.append(
         f'<input type="checkbox" class="deployplan-checkbox" '
-        f'data-item="{translator.attval(node["item"])}" '
-        f'aria-label="{translator.attval(node["label"])}"/> '
+        f'data-plan="{attval(node["plan"])}" data-digest="{attval(node["digest"])}" '
+        f'data-item="{attval(node["item"])}" aria-label="{attval(node["label"])}"/> '
     )
     raise nodes.SkipNode
 

@@ -194,9 +194,11 @@ def render_strategy(plan: Plan) -> list[nodes.Node]:
 # --- rollback (step 4) ---------------------------------------------------------------------------
 
 
-def _check_item(item_id: str, label: str, *body: nodes.Node | str) -> nodes.list_item:
+def _check_item(plan: Plan, item_id: str, label: str, *body: nodes.Node | str,
+                ) -> nodes.list_item:
     li = nodes.list_item(ids=[item_id], classes=["deployplan-check-item"])
-    first = para(checkbox(item=item_id, label=label), strong(label + ":"), " ")
+    box = checkbox(item=item_id, label=label, plan=plan.plan, digest=plan.digest or "")
+    first = para(box, strong(label + ":"), " ")
     li += first
     for piece in body:
         if isinstance(piece, nodes.literal_block):
@@ -209,11 +211,10 @@ def _check_item(item_id: str, label: str, *body: nodes.Node | str) -> nodes.list
 def _action(plan: Plan, kind: str, label: str, index: int, action: Action) -> nodes.list_item:
     item_id = anchor(plan.plan, "rollback", kind, index)
     if action.run:
-        return _check_item(item_id, label, action.do, command_block(action.run))
+        return _check_item(plan, item_id, label, action.do, command_block(action.run))
     if action.manual:
-        return _check_item(item_id, label, action.do, " ", emphasis("(manual step)"))
-    return _check_item(item_id, label, action.do, " ",
-                       emphasis("(no command given)"))
+        return _check_item(plan, item_id, label, action.do, " ", emphasis("(manual step)"))
+    return _check_item(plan, item_id, label, action.do, " ", emphasis("(no command given)"))
 
 
 def render_rollback(plan: Plan) -> list[nodes.Node]:
@@ -223,17 +224,17 @@ def render_rollback(plan: Plan) -> list[nodes.Node]:
     checklist = nodes.bullet_list(classes=["deployplan-checklist"])
     for i, trigger in enumerate(rollback.triggers or [], 1):
         how = "automatic" if trigger.automatic else "manual decision"
-        checklist += _check_item(anchor(plan.plan, "rollback", "trigger", i), "Trigger",
+        checklist += _check_item(plan, anchor(plan.plan, "rollback", "trigger", i), "Trigger",
                                  trigger.when, " ", emphasis(f"({how})"))
     for i, step in enumerate(rollback.steps or [], 1):
         checklist += _action(plan, "step", "Command", i, step)
     for i, check in enumerate(rollback.verify or [], 1):
         checklist += _action(plan, "verify", "Verify", i, check)
-    checklist += _check_item(anchor(plan.plan, "rollback", "database"), "Database",
+    checklist += _check_item(plan, anchor(plan.plan, "rollback", "database"), "Database",
                              rollback.database or "not considered")
     notices = plan.communication.rollback if plan.communication else None
     for i, notice_ in enumerate(notices or [], 1):
-        checklist += _check_item(anchor(plan.plan, "rollback", "notify", i), "Notify",
+        checklist += _check_item(plan, anchor(plan.plan, "rollback", "notify", i), "Notify",
                                  _notice_text(notice_))
     out: list[nodes.Node] = [checklist]
     if plan.strategy and plan.strategy.rollback_time:
@@ -323,7 +324,8 @@ def render_health(plan: Plan) -> list[nodes.Node]:
 
     out: list[nodes.Node] = [table(
         ["Check", "Type", "Endpoint/Method", "Interval", "Failure Threshold"],
-        [[c.check, c.type, code(c.endpoint or c.run or ""), interval(c), threshold(c)]
+        [[c.check, c.type, [command_block(c.run)] if c.run and not c.endpoint
+          else code(c.endpoint or ""), interval(c), threshold(c)]
          for c in checks],
         classes=["deployplan-health"],
         row_ids=[anchor(plan.plan, "health", c.check) for c in checks],

@@ -46,6 +46,7 @@ def _add_static(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.config.html_static_path.append(str(STATIC))
         app.add_css_file("deployplan.css")
+        app.add_js_file("deployplan.js", defer="defer")
 
 
 def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:

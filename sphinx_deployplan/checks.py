@@ -10,9 +10,9 @@ unplanned (unmet), an empty list is an explicit "none" (not applicable).
 from __future__ import annotations
 
 import datetime as _dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Any, Literal
 
 from .items import (
     ItemRef,
@@ -28,7 +28,7 @@ from .items import (
     strategy_ref,
     trigger_ref,
 )
-from .model import CHECK_IDS, Plan, Waiver
+from .model import CHECK_IDS, RULE_IDS, Plan, Waiver
 
 Status = Literal["met", "unmet", "n/a", "waived"]
 
@@ -81,6 +81,8 @@ class CheckResult:
     failed_by: list[Finding] = field(default_factory=list)
     waiver: Waiver | None = None
     note: str = ""  # why not applicable
+    details: list[str] = field(default_factory=list)  # arithmetic, skipped inputs, ...
+    data: Any = None  # a rule's own evidence for rendering (e.g. the parity drift table)
 
     @property
     def title(self) -> str:
@@ -106,11 +108,17 @@ class ExpiredWaiver:
 @dataclass
 class PlanResults:
     plan_id: str
-    results: list[CheckResult]
+    results: list[CheckResult]  # the eight checks, in contract order
     expired_waivers: list[ExpiredWaiver] = field(default_factory=list)
+    rules: list[CheckResult] = field(default_factory=list)  # release-engineering rules
 
     def __getitem__(self, check: str) -> CheckResult:
-        return next(r for r in self.results if r.check == check)
+        return next(r for r in (*self.results, *self.rules) if r.check == check)
+
+    def failing_rules(self, strict: bool | Iterable[str]) -> list[CheckResult]:
+        """Unmet rules that fail the build: all with strict True, else those listed."""
+        chosen = set(RULE_IDS) if strict is True else set(strict or ())
+        return [r for r in self.rules if r.status == "unmet" and r.check in chosen]
 
     @property
     def unmet(self) -> list[CheckResult]:
@@ -374,9 +382,16 @@ def resolve_today(configured: str | _dt.date | None, environ: dict[str, str]) ->
     return _dt.datetime.now(_dt.UTC).date()
 
 
-def run_checks(plan: Plan, today: _dt.date) -> PlanResults:
-    """Every check of the plan, with waivers in force applied as of ``today``."""
+def run_checks(plan: Plan, today: _dt.date, settings: Any = None) -> PlanResults:
+    """Every check and rule of the plan, with waivers in force applied as of ``today``.
+
+    ``settings`` are the rules' settings (:class:`sphinx_deployplan.rules.RuleSettings`);
+    the default ones when None.
+    """
+    from .rules import RuleSettings, run_rules
+
     results = [fn(plan) for fn in CHECKS.values()]
+    rules = run_rules(plan, today, settings or RuleSettings())
     expired = []
     for waiver in plan.waivers or []:
         if waiver.until < today:
@@ -384,8 +399,8 @@ def run_checks(plan: Plan, today: _dt.date) -> PlanResults:
                                          f"{waiver.check!r} expired on "
                                          f"{waiver.until.isoformat()} and no longer applies"))
             continue
-        for result in results:
+        for result in (*results, *rules):
             if result.check == waiver.check and result.status == "unmet":
                 result.status = "waived"
                 result.waiver = waiver
-    return PlanResults(plan.plan, results, expired)
+    return PlanResults(plan.plan, results, expired, rules)

@@ -16,6 +16,7 @@ Conventions:
 from __future__ import annotations
 
 import datetime as _dt
+import typing
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal
 
@@ -84,6 +85,18 @@ CHECK_IDS: tuple[str, ...] = (
     "migration-compat",
     "communication",
 )
+#: The release-engineering rules (warnings by default), by id.
+RULE_IDS: tuple[str, ...] = (
+    "canary-steps",
+    "promotion-gates",
+    "rollback-budget",
+    "stale-flag",
+    "destructive-sql",
+    "probe-sanity",
+    "prod-approval",
+    "environment-parity",
+)
+#: What a waiver may name: a check or a rule.
 CheckId = Literal[
     "env-config-access",
     "promotion-tests",
@@ -93,7 +106,17 @@ CheckId = Literal[
     "health-coverage",
     "migration-compat",
     "communication",
+    "canary-steps",
+    "promotion-gates",
+    "rollback-budget",
+    "stale-flag",
+    "destructive-sql",
+    "probe-sanity",
+    "prod-approval",
+    "environment-parity",
 ]
+assert typing.get_args(CheckId) == CHECK_IDS + RULE_IDS  # one list of ids, kept in step
+SqlDialect = Literal["postgres", "mysql", "sqlite", "tsql", "oracle", "snowflake", "bigquery"]
 
 
 # --- field helper -------------------------------------------------------------------
@@ -396,6 +419,9 @@ class Migration(Item):
     depends_on: list[str] | None = spec("Names of migrations that must run first.")
     backfill: str | None = spec("Data backfill strategy.")
     tested_on: str | None = spec("Where it was tested with production-like data.")
+    dialect: SqlDialect | None = spec("SQL dialect of up/down for the destructive-sql rule "
+                                      "(default: the deployplan_sql_dialect setting).",
+                                      example="postgres")
 
 
 # --- waivers ------------------------------------------------------------------------------------
@@ -403,7 +429,8 @@ class Migration(Item):
 
 @dataclass(kw_only=True)
 class Waiver(Item):
-    check: CheckId = spec("The check id waived.", required=True, example="flag-lifecycle")
+    check: CheckId = spec("The check or rule id waived.", required=True,
+                          example="flag-lifecycle")
     reason: str = spec("Why the exception is accepted.", required=True)
     approved_by: str = spec("Who accepted it.", required=True, example="head-of-platform")
     until: Date = spec("Last day the waiver applies.", required=True, example="2027-03-01")

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .model import RULE_IDS
+
 WARNING_TYPE = "deployplan"
 
 #: Every warning subtype, with the sentence the reference documentation shows.
@@ -30,6 +32,8 @@ SUBTYPES: dict[str, str] = {
     "waiver": "A waiver is past its ``until`` date and no longer applies.",
     "need": "sphinx-needs refused a need of a plan (for example its id does not match your "
     "``needs_id_regex``).",
+    **{rule: f"The release-engineering rule ``{rule}`` is not met (a warning; it fails the "
+       f"build only under ``deployplan_strict_rules``)." for rule in RULE_IDS},
 }
 
 

@@ -64,7 +64,14 @@ def test_unmet_checks_warn_at_the_failing_item(built):
         f"{unsafe}:2: WARNING: plan 'unsafe' fails check 'communication' (Communication plan "
         f"covers both deploy and rollback scenarios): the plan has no communication section "
         f"[deployplan.check]",
-        f"{src / 'plans' / 'waived.yaml'}:31: WARNING: plan 'waived': the waiver of check "
+        f"{unsafe}:28: WARNING: plan 'unsafe' fails rule 'destructive-sql' (Migrations that "
+        f"run beside the old version only add): migration 'drop-legacy' runs pre-deploy and "
+        f"drops column t.legacy [DS103/ban-drop-column] [deployplan.destructive-sql]",
+        f"{unsafe}:8: WARNING: plan 'unsafe' fails rule 'prod-approval' (The last environment "
+        f"requires manual approval by named people): 'prod', the last environment in the "
+        f"promotion order, requires manual approval but names no approvers (access.approve); "
+        f"it needs manual approval with named approvers [deployplan.prod-approval]",
+        f"{src / 'plans' / 'waived.yaml'}:35: WARNING: plan 'waived': the waiver of check "
         f"'health-coverage' expired on 2026-01-31 and no longer applies [deployplan.waiver]",
     ]
     assert warnings == expected
@@ -142,9 +149,12 @@ def test_needs_json_traces_checks_to_items(built):
     types = {n["type"] for n in needs.values()}
     assert types == {"dpplan", "dpenv", "dpstage", "dpstrategy", "dprollback", "dptrigger",
                      "dpstep", "dpverify", "dpnotify", "dpflag", "dphealth", "dpmigration",
-                     "dpcheck"}
-    # 8 checks per plan, one need per item
+                     "dpcheck", "dprule"}
+    # 8 checks and 8 rules per plan, one need per item
     assert sum(n["type"] == "dpcheck" for n in needs.values()) == 24
+    assert sum(n["type"] == "dprule" for n in needs.values()) == 24
+    assert needs["DP_UNSAFE__RULE__DESTRUCTIVE_SQL"]["failed_by"] == [
+        "DP_UNSAFE__MIGRATION__DROP_LEGACY"]
     assert sum(n["type"] == "dpenv" for n in needs.values()) == 5
 
 

@@ -49,7 +49,7 @@ def test_check_fails_on_an_unmet_check(tmp_path):
     plan.write_text(COMPLETE.read_text().replace("  database: Expand-only; forward-fix.\n", ""))
     result = deployplan("check", str(plan), "--today", "2026-11-27")
     assert result.returncode == 1
-    assert (f"{plan}:35: plan 'complete' fails check 'rollback-commands' (Rollback procedures "
+    assert (f"{plan}:36: plan 'complete' fails check 'rollback-commands' (Rollback procedures "
             f"are documented with exact commands): the rollback says nothing about the "
             f"database (rollback.database) [deployplan.check]") in result.stdout
 
@@ -65,7 +65,7 @@ def test_check_json(tmp_path, shared_plans):
     assert [c["result"] for c in good["checks"]] == ["met"] * 8
     rollback = good["checks"][3]
     assert rollback["check"] == "rollback-commands"
-    assert rollback["satisfied_by"][0] == {"item": "rollback trigger 1", "line": 36}
+    assert rollback["satisfied_by"][0] == {"item": "rollback trigger 1", "line": 37}
     assert not bad["valid"] and bad["problems"][0]["line"] == 8
     assert bad["problems"][0]["subtype"] == "schema"
 

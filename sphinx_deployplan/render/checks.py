@@ -10,6 +10,8 @@ from docutils import nodes
 from ..checks import CheckResult, PlanResults
 from ..ids import anchor
 from ..items import ItemRef
+from ..rules import rule_title
+from ..rules.environments import Drift
 from .builders import code, para, strong, table
 
 BADGE_TEXT = {"met": "met", "unmet": "unmet", "n/a": "n/a", "waived": "waived"}
@@ -50,6 +52,8 @@ def _evidence(plan_id: str, result: CheckResult, rendered: set[str]) -> list[nod
         w = result.waiver
         out.append(para(strong("Waived"), f" by {w.approved_by} until {w.until.isoformat()}: ",
                         w.reason, classes=["deployplan-waiver"]))
+    for detail in result.details:
+        out.append(para(detail, classes=["deployplan-detail"]))
     if result.satisfied_by:
         links: list[nodes.Node] = [strong("Satisfied by: ")]
         for i, ref in enumerate(result.satisfied_by):
@@ -72,5 +76,31 @@ def render_checks(plan_id: str, results: PlanResults, rendered: set[str]) -> lis
                      badge(result.status),
                      _evidence(plan_id, result, rendered)])
         ids.append(anchor(plan_id, "check", result.check))
-    return [summary, table(["Check", "Result", "Evidence"], rows,
-                           classes=["deployplan-checks"], row_ids=ids)]
+    out: list[nodes.Node] = [summary, table(["Check", "Result", "Evidence"], rows,
+                                            classes=["deployplan-checks"], row_ids=ids)]
+    if results.rules:
+        out.append(para(strong("Release engineering rules"), " (warnings unless "
+                        "deployplan_strict_rules makes them fail the build)",
+                        classes=["deployplan-rules-title"]))
+        out.append(table(
+            ["Rule", "Result", "Evidence"],
+            [[[nodes.Text(rule_title(r.check)), nodes.Text(" "), code(r.check)],
+              badge(r.status), _evidence(plan_id, r, rendered)] for r in results.rules],
+            classes=["deployplan-rules"],
+            row_ids=[anchor(plan_id, "rule", r.check) for r in results.rules]))
+    return out
+
+
+def render_drift(drift: Drift) -> list[nodes.Node]:
+    """The environment-parity drift table: production's keys in each lower environment."""
+    rows = []
+    for key in drift.keys:
+        cells: list = [code(key)]
+        for env in drift.environments:
+            cells.append(badge("unmet") if key in drift.missing[env] else "present")
+        cells.append("present")
+        rows.append(cells)
+    heading = para(strong("Configuration drift from production"), " (keys of ",
+                   code(drift.production), " missing in a lower environment are flagged)")
+    return [heading, table(["Key", *drift.environments, drift.production], rows,
+                           classes=["deployplan-drift"])]

@@ -33,7 +33,7 @@ from .builders import (
     table,
     yes_no,
 )
-from .checks import render_checks
+from .checks import render_checks, render_drift
 from .nodes import checkbox, pipeline_diagram
 
 METHOD_NAMES = {"blue-green": "Blue-green", "rolling": "Rolling update", "canary": "Canary",
@@ -426,6 +426,10 @@ def render_plan(plan: Plan, parts: list[str] | None = None, *, heading: bool = T
             node.extend(render_checks(plan.plan, results, wanted))
         else:
             node.extend(part.render(plan))
+        if part.key == "environments" and results is not None:
+            drift = results["environment-parity"].data
+            if drift is not None:
+                node.extend(render_drift(drift))
         sections.append(node)
     if not heading:
         return sections

@@ -54,8 +54,12 @@ def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
     build (exit status 1, even without -W), with a summary of plans and checks."""
     if exception is not None or not app.config.deployplan_fail_on_unmet:
         return
-    failing = [(e.plan.plan, e.docname, [r.check for r in e.results.unmet])
-               for e in plan_domain(app.env).entries() if e.results.unmet]
+    strict = app.config.deployplan_strict_rules
+    failing = []
+    for e in plan_domain(app.env).entries():
+        unmet = [r.check for r in (*e.results.unmet, *e.results.failing_rules(strict))]
+        if unmet:
+            failing.append((e.plan.plan, e.docname, unmet))
     if not failing:
         return
     lines = [f"  {plan_id} ({docname}): {', '.join(checks)}"

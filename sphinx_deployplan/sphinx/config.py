@@ -11,6 +11,8 @@ from sphinx.errors import ConfigError
 
 from ..checks import resolve_today
 from ..loader import DEFAULT_LIMITS, Limits
+from ..model import RULE_IDS
+from ..rules import RuleSettings
 
 
 @dataclass(frozen=True)
@@ -35,6 +37,16 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
     ConfigValue("deployplan_today", None, "env", (str, type(None)),
                 "The date (ISO ``YYYY-MM-DD``) the checks treat as today: waiver expiry "
                 "and flag ages.  Unset: ``SOURCE_DATE_EPOCH`` if set, else the build date."),
+    ConfigValue("deployplan_strict_rules", False, "", (bool, list, tuple),
+                "The release-engineering rules are warnings by default.  True makes every "
+                "unmet rule fail the build like an unmet check (with "
+                "``deployplan_fail_on_unmet``); a list of rule ids makes only those fail."),
+    ConfigValue("deployplan_rollback_budget_share", 0.25, "env", (float, int),
+                "The share of the SLO's error budget one rollback may spend before the "
+                "``rollback-budget`` rule warns (0.25 = 25%)."),
+    ConfigValue("deployplan_sql_dialect", "postgres", "env", (str,),
+                "The SQL dialect the ``destructive-sql`` rule parses migrations in, unless a "
+                "migration names its own ``dialect``."),
     ConfigValue("deployplan_max_bytes", DEFAULT_LIMITS.max_bytes, "env", (int,),
                 "Largest plan (YAML text, in bytes) the loader reads; larger plans are "
                 "refused with a ``deployplan.yaml`` warning."),
@@ -49,13 +61,24 @@ def build_today(config: Any) -> _dt.date:
     return resolve_today(config.deployplan_today, os.environ)
 
 
+def rule_settings(config: Any) -> RuleSettings:
+    return RuleSettings(rollback_budget_share=float(config.deployplan_rollback_budget_share),
+                        sql_dialect=config.deployplan_sql_dialect)
+
+
 def validate(app: Any, config: Any) -> None:
-    """``config-inited``: refuse a deployplan_today that is not a date, clearly."""
+    """``config-inited``: refuse bad values clearly, before any document is read."""
     try:
         resolve_today(config.deployplan_today, os.environ)
     except ValueError as exc:
         raise ConfigError(f"deployplan_today must be an ISO date (YYYY-MM-DD), got "
                           f"{config.deployplan_today!r}: {exc}") from None
+    strict = config.deployplan_strict_rules
+    if not isinstance(strict, bool):
+        unknown = sorted(set(strict) - set(RULE_IDS))
+        if unknown:
+            raise ConfigError(f"deployplan_strict_rules names unknown rules {unknown}; the "
+                              f"rules are {', '.join(RULE_IDS)}")
 
 
 def limits(config: Any) -> Limits:

@@ -13,7 +13,7 @@ from ..checks import run_checks
 from ..loader import load_plan, read_plan_text
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
-from .config import build_today, limits
+from .config import build_today, limits, rule_settings
 from .domain import plan_domain
 from .needs import add_plan_needs
 from .warnings import location, report_results, warn
@@ -63,7 +63,7 @@ class DeployPlanDirective(SphinxDirective):
                 return self.lineno
             return body_offset + line
 
-        results = run_checks(plan, build_today(self.config))
+        results = run_checks(plan, build_today(self.config), rule_settings(self.config))
         duplicate = plan_domain(self.env).add_plan(plan, docname, doc_line(plan.line), results)
         if duplicate is not None:
             warn(duplicate, docname, body_offset)

@@ -26,19 +26,22 @@ from ..ids import anchor, need_id
 from ..items import ITEM_KINDS, plan_items
 from ..model import Plan
 from ..problems import Problem
+from ..rules import rule_title
 from .warnings import warn
 
 #: Need type -> (title, colour).  ``dpcheck`` is the (plan, check) pair.
 NEED_TYPES: dict[str, tuple[str, str]] = {
     **{f"dp{kind}": (title, "#cfe2f3") for kind, title in ITEM_KINDS.items()},
     "dpcheck": ("A quality check of a plan: its result and evidence", "#fce5cd"),
+    "dprule": ("A release-engineering rule of a plan: its result and evidence", "#fff2cc"),
 }
 NEED_TYPES["dpplan"] = (ITEM_KINDS["plan"], "#d9ead3")
 
 #: Need fields we add: name -> (description, JSON schema).
 NEED_FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "plan": ("The id of the deployment plan the need belongs to", {"type": "string"}),
-    "check": ("The id of the quality check (dpcheck needs)", {"type": "string"}),
+    "check": ("The id of the quality check or rule (dpcheck and dprule needs)",
+              {"type": "string"}),
     "result": ("The check result: met, unmet, n/a or waived (dpcheck needs)",
                {"type": "string", "enum": ["met", "unmet", "n/a", "waived"]}),
 }
@@ -118,11 +121,13 @@ def add_plan_needs(directive: SphinxDirective, plan: Plan, results: PlanResults,
     for ref in plan_items(plan):
         create(ref.need_id(plan.plan), ref.anchor(plan.plan), doc_line(ref.line),
                need_type=f"dp{ref.kind}", title=ref.label)
-    for result in results.results:
-        create(need_id(plan.plan, "check", result.check),
-               anchor(plan.plan, "check", result.check), doc_line(plan.line),
-               need_type="dpcheck",
-               title=f"{plan.plan}: {result.check} ({CHECK_TITLES[result.check]})",
+    for kind, result in [*(("check", r) for r in results.results),
+                         *(("rule", r) for r in results.rules)]:
+        title = CHECK_TITLES[result.check] if kind == "check" else rule_title(result.check)
+        create(need_id(plan.plan, kind, result.check),
+               anchor(plan.plan, kind, result.check), doc_line(plan.line),
+               need_type=f"dp{kind}",
+               title=f"{plan.plan}: {result.check} ({title})",
                check=result.check, result=result.status,
                satisfied_by=_unique(r.need_id(plan.plan) for r in result.satisfied_by),
                failed_by=_unique(f.item.need_id(plan.plan) for f in result.failed_by))

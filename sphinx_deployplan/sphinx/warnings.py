@@ -11,6 +11,7 @@ from sphinx.util import logging
 from ..checks import PlanResults
 from ..model import Plan
 from ..problems import WARNING_TYPE, Problem
+from ..rules import rule_title
 
 logger = logging.getLogger("sphinx_deployplan")
 
@@ -33,13 +34,20 @@ def warn(problem: Problem, docname: str, body_offset: int | None = None) -> None
 
 def report_results(plan: Plan, results: PlanResults, docname: str,
                    body_offset: int | None) -> None:
-    """One ``deployplan.check`` warning per unmet check, at its first failing item, and
-    one ``deployplan.waiver`` warning per expired waiver."""
+    """One ``deployplan.check`` warning per unmet check, at its first failing item, one
+    ``deployplan.<rule id>`` warning per unmet rule, and one ``deployplan.waiver``
+    warning per expired waiver."""
     for result in results.unmet:
         first = result.failed_by[0].item
         warn(Problem("check", f"plan {plan.plan!r} fails check {result.check!r} "
                      f"({result.title}): {result.summary}", first.line, plan.source),
              docname, body_offset)
+    for result in results.rules:
+        if result.status == "unmet":
+            first = result.failed_by[0].item
+            warn(Problem(result.check, f"plan {plan.plan!r} fails rule {result.check!r} "
+                         f"({rule_title(result.check)}): {result.summary}", first.line,
+                         plan.source), docname, body_offset)
     for expired in results.expired_waivers:
         warn(Problem("waiver", expired.message, expired.waiver.line, plan.source),
              docname, body_offset)

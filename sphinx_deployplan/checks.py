@@ -86,7 +86,12 @@ class CheckResult:
 
     @property
     def title(self) -> str:
-        return CHECK_TITLES[self.check]
+        """The seed's wording of a check, or a rule's one-line title."""
+        if self.check in CHECK_TITLES:
+            return CHECK_TITLES[self.check]
+        from .rules import rule_title
+
+        return rule_title(self.check)
 
     @property
     def summary(self) -> str:

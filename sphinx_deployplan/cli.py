@@ -26,6 +26,7 @@ from .checks import PlanResults, resolve_today, run_checks
 from .loader import load_plan_file
 from .model import Plan
 from .problems import PlanError, Problem
+from .rules import RuleSettings, rule_title
 
 
 @dataclass
@@ -35,9 +36,18 @@ class FileReport:
     results: PlanResults | None = None
     problems: list[Problem] = field(default_factory=list)
 
+    strict_rules: bool = False
+
+    @property
+    def failing(self) -> list:
+        """Unmet checks, and unmet rules when rules are strict."""
+        if self.results is None:
+            return []
+        return [*self.results.unmet, *self.results.failing_rules(self.strict_rules)]
+
     @property
     def ok(self) -> bool:
-        return not self.problems and self.results is not None and not self.results.unmet
+        return not self.problems and self.results is not None and not self.failing
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -49,7 +59,14 @@ class FileReport:
                          for p in self.problems],
         }
         if self.results is not None:
-            data["checks"] = [{
+            data["checks"] = [self._result(r) for r in self.results.results]
+            data["rules"] = [self._result(r) for r in self.results.rules]
+            data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
+        return data
+
+    @staticmethod
+    def _result(r: Any) -> dict[str, Any]:
+        return {
                 "check": r.check,
                 "title": r.title,
                 "result": r.status,
@@ -57,22 +74,22 @@ class FileReport:
                 "satisfied_by": [{"item": i.label, "line": i.line} for i in r.satisfied_by],
                 "failed_by": [{"item": f.item.label, "line": f.item.line,
                                "message": f.message} for f in r.failed_by],
+                "details": list(r.details),
                 "waiver": None if r.waiver is None else {
                     "reason": r.waiver.reason, "approved_by": r.waiver.approved_by,
                     "until": r.waiver.until.isoformat()},
-            } for r in self.results.results]
-            data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
-        return data
+        }
 
 
-def check_file(path: str, today: Any) -> FileReport:
-    report = FileReport(path)
+def check_file(path: str, today: Any, settings: RuleSettings | None = None,
+               strict_rules: bool = False) -> FileReport:
+    report = FileReport(path, strict_rules=strict_rules)
     try:
         report.plan = load_plan_file(path)
     except PlanError as error:
         report.problems = error.problems
         return report
-    report.results = run_checks(report.plan, today)
+    report.results = run_checks(report.plan, today, settings)
     return report
 
 
@@ -88,10 +105,19 @@ def _print_text(reports: list[FileReport], out: TextIO) -> None:
             where = f"{report.path}:{first.line}" if first.line else report.path
             print(f"{where}: plan {report.plan.plan!r} fails check {result.check!r} "
                   f"({result.title}): {result.summary} [deployplan.check]", file=out)
+        for rule in results.rules:
+            if rule.status != "unmet":
+                continue
+            first = rule.failed_by[0].item
+            where = f"{report.path}:{first.line}" if first.line else report.path
+            level = "error" if rule in report.failing else "warning"
+            print(f"{where}: {level}: plan {report.plan.plan!r} fails rule {rule.check!r} "
+                  f"({rule_title(rule.check)}): {rule.summary} [deployplan.{rule.check}]",
+                  file=out)
         for expired in results.expired_waivers:
             print(f"{report.path}:{expired.waiver.line}: {expired.message} "
                   f"[deployplan.waiver]", file=out)
-        verdict = "ok" if not results.unmet else "UNMET"
+        verdict = "ok" if not report.failing else "UNMET"
         waived = sum(r.status == "waived" for r in results.results)
         extra = f", {waived} waived" if waived else ""
         print(f"{report.path}: plan {report.plan.plan!r}: {len(results.met)} of "
@@ -105,7 +131,9 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}",
               file=sys.stderr)
         return 2
-    reports = [check_file(path, today) for path in args.plans]
+    settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
+                            sql_dialect=args.sql_dialect)
+    reports = [check_file(path, today, settings, args.strict_rules) for path in args.plans]
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)
@@ -179,6 +207,12 @@ def parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=["text", "json"], default="text")
     check.add_argument("--today", help="the date checks treat as today (default: "
                        "SOURCE_DATE_EPOCH, else the current date)")
+    check.add_argument("--strict-rules", action="store_true", help="unmet release-"
+                       "engineering rules fail like unmet checks (default: warnings)")
+    check.add_argument("--rollback-budget-share", type=float, default=0.25, metavar="SHARE",
+                       help="share of the error budget one rollback may spend (default 0.25)")
+    check.add_argument("--sql-dialect", default="postgres", help="SQL dialect of migrations "
+                       "without their own (default postgres)")
     check.set_defaults(run=cmd_check)
 
     export = sub.add_parser("export", help="turn a plan into runnable configuration")

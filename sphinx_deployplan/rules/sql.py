@@ -37,7 +37,9 @@ class SqlFinding:
 
 
 def _name(node) -> str:
-    return getattr(node, "name", None) or node.sql() if node is not None else "?"
+    if node is None:
+        return "?"
+    return getattr(node, "name", None) or node.sql()
 
 
 def _not_null(constraints) -> tuple[bool, bool]:
@@ -61,7 +63,8 @@ def findings(statement) -> list[SqlFinding]:
 
     found: list[SqlFinding] = []
     if isinstance(statement, exp.Drop) and str(statement.args.get("kind", "")).upper() == "TABLE":
-        found.append(SqlFinding("DS102", "ban-drop-table", f"drops table {_name(statement.this)}"))
+        tables = ", ".join(_name(t) for t in statement.args.get("tables") or [statement.this])
+        found.append(SqlFinding("DS102", "ban-drop-table", f"drops table {tables}"))
     elif isinstance(statement, exp.Command) and str(statement.this).upper() == "RENAME":
         found.append(SqlFinding("BC101", "renaming-table",
                                 f"renames a table ({statement.expression.name})"))

@@ -269,3 +269,42 @@ def test_editing_the_yaml_rebuilds_the_page(site, shared_plans):
     site.rebuild()
     assert "Search API 3.2" in site.html("index")
     assert site.warnings == ""
+
+
+# --- downloads -----------------------------------------------------------------------------------
+
+
+def test_plan_page_offers_its_exports_as_downloads(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("html")
+    links = soup(site.html("index")).select("p.deployplan-downloads a")
+    names = [a.get_text() for a in links]
+    assert names == ["github-actions", "github-environments", "gitlab-ci", "argo-rollouts",
+                     "k8s-probes", "flagd", "markdown"]
+    for link in links:
+        target = Path(site.app.outdir) / link["href"]
+        assert target.is_file() and target.stat().st_size > 0, link["href"]
+    markdown = Path(site.app.outdir) / "_deployplan/checkout-v2/checkout-v2.runbook.md"
+    assert markdown.read_text().startswith("# Deployment Plan: checkout-service")
+
+
+def test_downloads_follow_the_config(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("html", deployplan_exports=["markdown"])
+    assert [a.get_text() for a in soup(site.html("index")).select(
+        "p.deployplan-downloads a")] == ["markdown"]
+
+
+def test_no_downloads_outside_html(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("text")
+    assert "Download as" not in (Path(site.app.outdir) / "index.txt").read_text()
+    assert not (Path(site.app.outdir) / "_deployplan").exists()
+
+
+def test_unknown_export_format_is_a_config_error(site, shared_plans):
+    from sphinx.errors import ConfigError
+
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    with pytest.raises(ConfigError, match="deployplan_exports names unknown formats"):
+        site.build("html", deployplan_exports=["helm"])

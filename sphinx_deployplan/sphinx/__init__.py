@@ -27,6 +27,7 @@ from .aggregates import (
 from .config import CONFIG_VALUES, validate
 from .directive import DeployPlanDirective
 from .domain import DeployPlanDomain, plan_domain
+from .downloads import downloads, fill_downloads
 from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -81,10 +82,12 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("deployplan-matrix", MatrixDirective)
     app.add_directive("deployplan-flags", FlagsDirective)
     app.add_node(aggregate)
+    app.add_node(downloads)
     app.connect("config-inited", validate)
     app.connect("config-inited", needs.register)
     app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", fill_aggregates)
+    app.connect("doctree-resolved", fill_downloads)
     app.connect("build-finished", _fail_on_unmet)
     app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
     app.add_node(checkbox, html=(visit_checkbox_html, None))

@@ -10,6 +10,7 @@ from typing import Any
 from sphinx.errors import ConfigError
 
 from ..checks import resolve_today
+from ..export import EXPORTERS
 from ..loader import DEFAULT_LIMITS, Limits
 from ..model import RULE_IDS
 from ..rules import RuleSettings
@@ -47,6 +48,10 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
     ConfigValue("deployplan_sql_dialect", "postgres", "env", (str,),
                 "The SQL dialect the ``destructive-sql`` rule parses migrations in, unless a "
                 "migration names its own ``dialect``."),
+    ConfigValue("deployplan_exports", None, "html", (list, tuple, type(None)),
+                "The export formats each HTML plan page offers as downloads (written to "
+                "``_deployplan/<plan id>/`` in the output).  None (the default) offers all; "
+                "``[]`` offers none."),
     ConfigValue("deployplan_max_bytes", DEFAULT_LIMITS.max_bytes, "env", (int,),
                 "Largest plan (YAML text, in bytes) the loader reads; larger plans are "
                 "refused with a ``deployplan.yaml`` warning."),
@@ -73,6 +78,10 @@ def validate(app: Any, config: Any) -> None:
     except ValueError as exc:
         raise ConfigError(f"deployplan_today must be an ISO date (YYYY-MM-DD), got "
                           f"{config.deployplan_today!r}: {exc}") from None
+    unknown_exports = sorted(set(config.deployplan_exports or ()) - set(EXPORTERS))
+    if unknown_exports:
+        raise ConfigError(f"deployplan_exports names unknown formats {unknown_exports}; the "
+                          f"formats are {', '.join(EXPORTERS)}")
     strict = config.deployplan_strict_rules
     if not isinstance(strict, bool):
         unknown = sorted(set(strict) - set(RULE_IDS))

@@ -15,6 +15,7 @@ from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
 from .config import build_today, limits, rule_settings
 from .domain import plan_domain
+from .downloads import downloads
 from .needs import add_plan_needs
 from .warnings import location, report_results, warn
 
@@ -24,6 +25,18 @@ def _suggest(word: str) -> str:
 
     close = difflib.get_close_matches(word, [*PART_KEYS, *PART_ALIASES], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _place_downloads(rendered: list[nodes.Node], plan_id: str) -> None:
+    """The export links go after the plan's summary, before its first part."""
+    placeholder = downloads(plan=plan_id)
+    first = rendered[0] if rendered else None
+    if isinstance(first, nodes.section) and "deployplan" in first["classes"]:
+        index = next((i for i, child in enumerate(first.children)
+                      if isinstance(child, nodes.section)), len(first.children))
+        first.insert(index, placeholder)
+    else:
+        rendered.insert(0, placeholder)
 
 
 class DeployPlanDirective(SphinxDirective):
@@ -70,6 +83,7 @@ class DeployPlanDirective(SphinxDirective):
         report_results(plan, results, docname, body_offset)
         rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
                                results=results)
+        _place_downloads(rendered, plan.plan)
         if not self.config.deployplan_needs or duplicate is not None:
             return rendered
         return add_plan_needs(self, plan, results, rendered, doc_line) + rendered

@@ -28,6 +28,7 @@ from .config import CONFIG_VALUES, validate
 from .directive import DeployPlanDirective
 from .domain import DeployPlanDomain, plan_domain
 from .downloads import downloads, fill_downloads
+from .portal import check_members
 from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -85,6 +86,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(downloads)
     app.connect("config-inited", validate)
     app.connect("config-inited", needs.register)
+    app.connect("config-inited", check_members)
     app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", fill_aggregates)
     app.connect("doctree-resolved", fill_downloads)

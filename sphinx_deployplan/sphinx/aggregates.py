@@ -13,13 +13,22 @@ import os
 from collections.abc import Set
 
 from docutils import nodes
+from docutils.parsers.rst import directives
 from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from ..checks import resolve_today
-from ..render.aggregates import PlanView, render_flags, render_index, render_matrix
+from ..ids import anchor, plan_anchor
+from ..render.aggregates import (
+    FlagSummary,
+    PlanSummary,
+    render_flags,
+    render_index,
+    render_matrix,
+)
 from .domain import plan_domain
+from .portal import external_summaries, member_fingerprints
 
 
 class aggregate(nodes.General, nodes.Element):
@@ -29,16 +38,20 @@ class aggregate(nodes.General, nodes.Element):
 class AggregateDirective(SphinxDirective):
     kind = ""
     has_content = False
+    option_spec = {"sites": directives.unchanged}
 
     def run(self) -> list[nodes.Node]:
         plan_domain(self.env).aggregates.add(self.env.docname)
         node = aggregate(kind=self.kind)
+        if "sites" in self.options:
+            node["sites"] = [s.strip() for s in self.options["sites"].split(",") if s.strip()]
         self.set_source_info(node)
         return [node]
 
 
 class IndexDirective(AggregateDirective):
-    """Every plan of the site: title, service, owner, method, checks met, status."""
+    """Every plan of the site (and of a portal's member sites): title, site, service,
+    owner, method, checks met, status."""
 
     kind = "index"
 
@@ -55,38 +68,62 @@ class FlagsDirective(AggregateDirective):
     kind = "flags"
 
 
+def local_summaries(app: Sphinx, fromdoc: str) -> list[PlanSummary]:
+    """This site's plans, with links relative to ``fromdoc``."""
+
+    def link(target_doc: str, anchor_id: str) -> str:
+        return f"{app.builder.get_relative_uri(fromdoc, target_doc)}#{anchor_id}"
+
+    site = app.config.project or ""
+    out = []
+    for entry in plan_domain(app.env).entries():
+        plan, doc = entry.plan, entry.docname
+        out.append(PlanSummary(
+            plan=plan.plan, title=plan.title, service=plan.service, owner=plan.owner,
+            method=plan.strategy.method if plan.strategy else None,
+            url=link(doc, plan_anchor(plan.plan)), site=site,
+            checks={r.check: (r.status, link(doc, anchor(plan.plan, "check", r.check)))
+                    for r in entry.results.results},
+            flags=[FlagSummary(f.name, link(doc, anchor(plan.plan, "flag", f.name)), f.type,
+                               f.owner, f.default, f.cleanup, bool(f.permanent))
+                   for f in plan.feature_flags or []],
+        ))
+    return out
+
+
 def fill_aggregates(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``doctree-resolved``: replace each placeholder with its table."""
     placeholders = list(doctree.findall(aggregate))
     if not placeholders:
         return
-    domain = plan_domain(app.env)
-    views = [PlanView(e.plan, e.docname, e.results) for e in domain.entries()]
-
-    def link(target_doc: str, anchor: str) -> str:
-        return f"{app.builder.get_relative_uri(docname, target_doc)}#{anchor}"
-
+    summaries = local_summaries(app, docname) + external_summaries(app)
     today = resolve_today(app.config.deployplan_today, os.environ)
     for node in placeholders:
+        sites = node.get("sites")
+        chosen = [s for s in summaries if not sites or s.site in sites]
         kind = node["kind"]
         if kind == "index":
-            node.replace_self(render_index(views, link))
+            node.replace_self(render_index(chosen))
         elif kind == "matrix":
-            node.replace_self(render_matrix(views, link))
+            node.replace_self(render_matrix(chosen))
         else:
-            node.replace_self(render_flags(views, link, today))
+            node.replace_self(render_flags(chosen, today))
 
 
 def outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str],
              removed: Set[str]) -> list[str]:
-    """``env-get-outdated``: re-read the aggregate pages when any document changes,
-    and the plans whose waivers or flag ages depend on a "today" that moved."""
+    """``env-get-outdated``: re-read the aggregate pages when any document or portal
+    member changes, and the plans whose waivers or flag ages depend on a "today"
+    that moved."""
     domain = plan_domain(env)
     today = resolve_today(app.config.deployplan_today, os.environ)
     moved = domain.data.get("today") not in (None, today)
     domain.data["today"] = today
+    members = member_fingerprints(app)
+    members_changed = domain.data.get("members", {}) != members
+    domain.data["members"] = members
     extra: set[str] = set()
-    if added or changed or removed or moved:
+    if added or changed or removed or moved or members_changed:
         extra |= domain.aggregates
     if moved:
         extra |= {e.docname for e in domain.plans.values()

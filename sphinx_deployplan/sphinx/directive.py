@@ -17,7 +17,7 @@ from .config import build_today, limits, rule_settings
 from .domain import plan_domain
 from .downloads import downloads
 from .needs import add_plan_needs
-from .warnings import location, report_results, warn
+from .warnings import location, message, report_results, warn
 
 
 def _suggest(word: str) -> str:
@@ -128,7 +128,8 @@ class DeployPlanDirective(SphinxDirective):
         """Warn for each problem and show them in place of the plan."""
         listing = nodes.bullet_list()
         for problem in error.problems:
-            offset = self.lineno if problem.line is None and not problem.source else body_offset
+            in_body = problem.line is not None and problem.source is None
+            offset = body_offset if in_body else self.lineno
             warn(problem, docname, offset)
             where = location(problem, docname, offset)
             if isinstance(where, tuple):
@@ -136,8 +137,8 @@ class DeployPlanDirective(SphinxDirective):
             else:
                 where = os.path.basename(where)
             item = nodes.list_item()
-            item += nodes.paragraph("", f"{where}: {problem.message}" if where
-                                    else problem.message)
+            text = message(problem)
+            item += nodes.paragraph("", f"{where}: {text}" if where else text)
             listing += item
         admonition = nodes.error(classes=["deployplan-error"])
         admonition += nodes.paragraph("", "This deployment plan could not be read:")

@@ -44,6 +44,16 @@ NEED_FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
               {"type": "string"}),
     "result": ("The check result: met, unmet, n/a or waived (dpcheck needs)",
                {"type": "string", "enum": ["met", "unmet", "n/a", "waived"]}),
+    # What a portal shows of a plan without its source (dpplan and dpflag needs):
+    "site": ("The project (Sphinx `project`) the need is published in", {"type": "string"}),
+    "service": ("The service a plan deploys (dpplan)", {"type": "string"}),
+    "owner": ("Who owns the plan (dpplan) or the flag (dpflag)", {"type": "string"}),
+    "method": ("The plan's zero-downtime method (dpplan)", {"type": "string"}),
+    "flag": ("The flag's name (dpflag)", {"type": "string"}),
+    "flag_type": ("release, ops, experiment or permission (dpflag)", {"type": "string"}),
+    "default": ("The flag's default: on, off or a variant (dpflag)", {"type": "string"}),
+    "cleanup": ("The flag's cleanup date, YYYY-MM-DD (dpflag)", {"type": "string"}),
+    "permanent": ("Whether the flag is permanent (dpflag)", {"type": "boolean"}),
 }
 
 #: Link types from a dpcheck need to the items that satisfy or fail it.
@@ -106,21 +116,36 @@ def add_plan_needs(directive: SphinxDirective, plan: Plan, results: PlanResults,
     app = getattr(env, "_app", None) or env.app  # env.app is deprecated in Sphinx 9
     docname = env.docname
     where = _index(rendered)
+    site = env.config.project or ""
     orphans: list[nodes.Node] = []
 
     def create(need: str, host_anchor: str, line: int, **kwargs: Any) -> None:
         try:
             made = add_need(app, directive.state, docname, line, id=need, hide=True,
-                            plan=plan.plan, **kwargs)
+                            plan=plan.plan, site=site, **kwargs)
         except InvalidNeedException as err:
             warn(Problem("need", f"plan {plan.plan!r}: sphinx-needs refused need {need!r}: "
                          f"{err.message}"), docname, line)
             return
         _attach(where.get(host_anchor), orphans, [nodes.inline("", "", ids=[need]), *made])
 
+    flags = {flag.name: flag for flag in plan.feature_flags or []}
     for ref in plan_items(plan):
+        extra: dict[str, Any] = {}
+        title = ref.label
+        if ref.kind == "plan":
+            title = plan.title
+            extra = {"service": plan.service,
+                     "owner": plan.owner,
+                     "method": plan.strategy.method if plan.strategy else None}
+        elif ref.kind == "flag":
+            flag = flags[ref.parts[1]]
+            extra = {"flag": flag.name, "flag_type": flag.type, "owner": flag.owner, "default": flag.default,
+                     "cleanup": flag.cleanup.isoformat() if flag.cleanup else None,
+                     "permanent": bool(flag.permanent)}
         create(ref.need_id(plan.plan), ref.anchor(plan.plan), doc_line(ref.line),
-               need_type=f"dp{ref.kind}", title=ref.label)
+               need_type=f"dp{ref.kind}", title=title,
+               **{k: v for k, v in extra.items() if v is not None})
     for kind, result in [*(("check", r) for r in results.results),
                          *(("rule", r) for r in results.rules)]:
         title = CHECK_TITLES[result.check] if kind == "check" else rule_title(result.check)

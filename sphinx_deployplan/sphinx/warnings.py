@@ -16,20 +16,28 @@ from ..rules import rule_title
 logger = logging.getLogger("sphinx_deployplan")
 
 
-def location(problem: Problem, docname: str, body_offset: int | None) -> str | tuple:
-    """Where a problem is: a line of a plan file, or a line of the document whose
-    directive body holds the plan (``body_offset`` is the document line just
-    before the body's first line)."""
-    if problem.source:
-        return f"{problem.source}:{problem.line}" if problem.line else problem.source
-    if problem.line is not None and body_offset is not None:
-        return (docname, body_offset + problem.line)
-    return (docname, body_offset)
+def location(problem: Problem, docname: str, offset: int | None) -> str | tuple:
+    """Where a problem is: a line of a plan file, a line of the document whose
+    directive body holds the plan (``offset`` is the document line just before the
+    body's first line), or, for a problem with no line, the line ``offset`` itself
+    (the directive's)."""
+    if problem.source and problem.line is not None:
+        return f"{problem.source}:{problem.line}"
+    if problem.source is None and problem.line is not None and offset is not None:
+        return (docname, offset + problem.line)
+    return (docname, offset)
 
 
-def warn(problem: Problem, docname: str, body_offset: int | None = None) -> None:
-    logger.warning(problem.message, type=WARNING_TYPE, subtype=problem.subtype,
-                   location=location(problem, docname, body_offset))
+def message(problem: Problem) -> str:
+    """The warning text; a file named without a line is named in the text."""
+    if problem.source and problem.line is None:
+        return f"{problem.source}: {problem.message}"
+    return problem.message
+
+
+def warn(problem: Problem, docname: str, offset: int | None = None) -> None:
+    logger.warning(message(problem), type=WARNING_TYPE, subtype=problem.subtype,
+                   location=location(problem, docname, offset))
 
 
 def report_results(plan: Plan, results: PlanResults, docname: str,

@@ -140,7 +140,8 @@ def add_plan_needs(directive: SphinxDirective, plan: Plan, results: PlanResults,
                      "method": plan.strategy.method if plan.strategy else None}
         elif ref.kind == "flag":
             flag = flags[ref.parts[1]]
-            extra = {"flag": flag.name, "flag_type": flag.type, "owner": flag.owner, "default": flag.default,
+            extra = {"flag": flag.name, "flag_type": flag.type, "owner": flag.owner,
+                     "default": flag.default,
                      "cleanup": flag.cleanup.isoformat() if flag.cleanup else None,
                      "permanent": bool(flag.permanent)}
         create(ref.need_id(plan.plan), ref.anchor(plan.plan), doc_line(ref.line),

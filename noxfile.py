@@ -32,6 +32,16 @@ def site(session: nox.Session) -> None:
 
 
 @nox.session
+def portal(session: nox.Session) -> None:
+    """Build the example portal: two member sites first, then the portal that lists
+    their plans from their needs.json (example_portal/portal/_build/html)."""
+    session.install("-e", ".[site]")
+    for source in ("example_site", "example_portal/members/search", "example_portal/portal"):
+        session.run("sphinx-build", "-W", "--keep-going", "-q", "-b", "html", source,
+                    f"{source}/_build/html")
+
+
+@nox.session
 def browser(session: nox.Session) -> None:
     """Build the example site, then test it in Chromium with Playwright.
 

@@ -24,28 +24,28 @@ def rootdir() -> Path:
     return SITES
 
 
+def _shared(folder: str) -> Path:
+    """A folder of ../shared: skipped where absent (a user's clone), a failure where
+    DEPLOYPLAN_REQUIRE_SHARED says it must be there (CI)."""
+    path = SHARED / folder
+    if not path.is_dir():
+        if os.environ.get("DEPLOYPLAN_REQUIRE_SHARED"):
+            pytest.fail(f"DEPLOYPLAN_REQUIRE_SHARED is set but {path} is missing")
+        pytest.skip(f"the shared {folder} are not available at {path} "
+                    f"(set DEPLOYPLAN_SHARED to the shared folder)")
+    return path
+
+
 @pytest.fixture
 def shared_plans() -> Path:
-    """``../shared/plans``; absent in a user's clone, so tests that need it skip."""
-    plans = SHARED / "plans"
-    if not plans.is_dir():
-        if os.environ.get("DEPLOYPLAN_REQUIRE_SHARED"):
-            pytest.fail(f"DEPLOYPLAN_REQUIRE_SHARED is set but {plans} is missing")
-        pytest.skip(f"the shared sample plans are not available at {plans} "
-                    f"(set DEPLOYPLAN_SHARED to the shared folder)")
-    return plans
+    """``../shared/plans``, the sample plans."""
+    return _shared("plans")
 
 
 @pytest.fixture
 def shared_schemas() -> Path:
     """``../shared/schemas`` (third-party schemas for validating exports)."""
-    schemas = SHARED / "schemas"
-    if not schemas.is_dir():
-        if os.environ.get("DEPLOYPLAN_REQUIRE_SHARED"):
-            pytest.fail(f"DEPLOYPLAN_REQUIRE_SHARED is set but {schemas} is missing")
-        pytest.skip(f"the shared schemas are not available at {schemas} "
-                    f"(set DEPLOYPLAN_SHARED to the shared folder)")
-    return schemas
+    return _shared("schemas")
 
 
 class Site:

@@ -67,7 +67,8 @@ import json
 import urllib.parse
 
 from ..model import Plan
-from .github_actions import approval_environments, gated_deploys, stages_of
+from .common import stages_of
+from .github_actions import approval_environments, gated_deploys
 
 MAX_REVIEWERS = 6  # GitHub's limit per environment
 INSTRUCTIONS = (

@@ -6,7 +6,8 @@
     deployplan new NAME [-o FILE]
 
 Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
-invalid or a check is unmet, 2 on a usage error.  Only the core is imported
+invalid or a check is unmet (or, with --strict-rules, a rule), 2 on a usage
+error.  Only the core is imported
 (no Sphinx, no docutils), so it starts fast enough for a pre-commit hook.
 """
 
@@ -203,8 +204,10 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="load plans and run the quality checks")
-    check.add_argument("plans", nargs="+", metavar="PLAN.yaml")
-    check.add_argument("--format", choices=["text", "json"], default="text")
+    check.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan files to check")
+    check.add_argument("--format", choices=["text", "json"], default="text",
+                       help="text: located lines like Sphinx warnings (default); json: one "
+                       "document with every result and its evidence")
     check.add_argument("--today", help="the date checks treat as today (default: "
                        "SOURCE_DATE_EPOCH, else the current date)")
     check.add_argument("--strict-rules", action="store_true", help="unmet release-"
@@ -219,18 +222,18 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("--to", required=True, choices=list(EXPORTERS),
                         help="; ".join(f"{e.name}: {e.description}"
                                        for e in EXPORTERS.values()))
-    export.add_argument("plan", metavar="PLAN.yaml")
+    export.add_argument("plan", metavar="PLAN.yaml", help="the plan file to export")
     export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
     export.set_defaults(run=cmd_export)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the plan format")
-    schema.add_argument("-o", "--output", metavar="FILE")
+    schema.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
     schema.set_defaults(run=cmd_schema)
 
     new = sub.add_parser("new", help="write a plan skeleton whose placeholders fail the "
                          "checks until they are filled in")
     new.add_argument("name", help="the plan id (a slug, like checkout-v2)")
-    new.add_argument("-o", "--output", metavar="FILE")
+    new.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
     new.add_argument("--force", action="store_true", help="overwrite FILE")
     new.set_defaults(run=cmd_new)
     return top

@@ -42,7 +42,7 @@ NEED_FIELDS: dict[str, tuple[str, dict[str, Any]]] = {
     "plan": ("The id of the deployment plan the need belongs to", {"type": "string"}),
     "check": ("The id of the quality check or rule (dpcheck and dprule needs)",
               {"type": "string"}),
-    "result": ("The check result: met, unmet, n/a or waived (dpcheck needs)",
+    "result": ("The result: met, unmet, n/a or waived (dpcheck and dprule needs)",
                {"type": "string", "enum": ["met", "unmet", "n/a", "waived"]}),
     # What a portal shows of a plan without its source (dpplan and dpflag needs):
     "site": ("The project (Sphinx `project`) the need is published in", {"type": "string"}),

@@ -77,3 +77,14 @@ def serve(session: nox.Session) -> None:
     source = session.posargs[0] if session.posargs else "example_site"
     session.run("sphinx-autobuild", "--watch", "sphinx_deployplan", source,
                 f"{source}/_build/html", *session.posargs[1:])
+
+
+@nox.session
+def bench(session: nox.Session) -> None:
+    """Build-speed benchmark: generated sites of N plans; times, ratios, peak RSS.
+
+    nox -s bench (N = 10 and 200) | nox -s bench -- --n 1000 | nox -s bench -- 10 200 1000
+    Not in the default sessions: it takes about 20 minutes. See bench/README.md.
+    """
+    session.install(".")
+    session.run("python", "bench/run.py", *session.posargs)

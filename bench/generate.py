@@ -65,6 +65,10 @@ source_suffix = {{".rst": "restructuredtext", ".md": "markdown"}}
 exclude_patterns = ["_build"]
 
 needs_build_json = True
+# What we recommend for large sites: needs.json without fields at their default
+# value (a third of the size; sphinx-needs rewrites it on every build, even an
+# incremental one, so its size is most of a one-page rebuild).
+needs_json_remove_defaults = True
 deployplan_today = "{today}"
 '''
 

@@ -6,7 +6,14 @@ import re
 import urllib.parse
 from collections.abc import Sequence
 
+import yaml
+
 from ..model import Plan, Stage
+
+try:  # libyaml's emitter writes the same text several times faster
+    from yaml import CSafeDumper as _Dumper
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _HTTP_URL = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)
@@ -35,3 +42,9 @@ def safe_url(url: str | None) -> str | None:
 
 def stages_of(plan: Plan) -> list[Stage]:
     return list(plan.pipeline.stages or []) if plan.pipeline else []
+
+
+def dump_yaml(*documents: object) -> str:
+    """YAML text of one or more documents, safe types only, keys in their order."""
+    return yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
+                         width=1000)

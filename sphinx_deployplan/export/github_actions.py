@@ -46,10 +46,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from ..model import Plan, Stage
-from .common import header, safe_url, stages_of
+from .common import dump_yaml, header, safe_url, stages_of
 
 RUNNER = "ubuntu-latest"
 CHECKOUT = "actions/checkout@v4"
@@ -214,5 +212,4 @@ def build(plan: Plan) -> dict:
 
 def export(plan: Plan) -> str:
     """The workflow YAML, starting with a comment naming the plan."""
-    return header(plan) + yaml.safe_dump(build(plan), sort_keys=False, allow_unicode=True,
-                                         width=1000)
+    return header(plan) + dump_yaml(build(plan))

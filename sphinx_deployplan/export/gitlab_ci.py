@@ -43,10 +43,8 @@ from __future__ import annotations
 
 import re
 
-import yaml
-
 from ..model import Environment, Plan, Stage
-from .common import header, safe_url, stages_of
+from .common import dump_yaml, header, safe_url, stages_of
 
 APPROVAL_SCRIPT = ("printf 'Approved: %s (approvers: %s)\\n' "
                    "\"$DEPLOYPLAN_STAGE\" \"$DEPLOYPLAN_APPROVERS\"")
@@ -236,5 +234,4 @@ def build(plan: Plan) -> dict:
 
 def export(plan: Plan) -> str:
     """The ``.gitlab-ci.yml``, starting with a comment naming the plan."""
-    return header(plan) + yaml.safe_dump(build(plan), sort_keys=False, allow_unicode=True,
-                                         width=1000)
+    return header(plan) + dump_yaml(build(plan))

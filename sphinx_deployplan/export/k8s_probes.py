@@ -32,10 +32,8 @@ import json
 import re
 from typing import Any
 
-import yaml
-
 from ..model import HealthCheck, Plan
-from .common import header
+from .common import dump_yaml, header
 
 HTTP_PORT = 8080
 PORT_NAME = "http"
@@ -96,8 +94,7 @@ def quote(text: str) -> str:
 
 
 def dump(plan: Plan, documents: list[dict[str, Any]], notes: list[str]) -> str:
-    return header(plan, notes) + yaml.safe_dump_all(
-        documents, sort_keys=False, allow_unicode=True, width=1000)
+    return header(plan, notes) + dump_yaml(*documents)
 
 
 def metadata(plan: Plan, name: str) -> dict[str, Any]:

@@ -9,6 +9,7 @@ release, say) simply gets no link for it.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
+from .. import __version__
 from ..export import EXPORTERS
 from ..model import Plan
 from .domain import plan_domain
@@ -33,8 +35,22 @@ def chosen_exporters(config: Any) -> list[str]:
 
 
 def _write_exports(plan: Plan, outdir: Path, names: list[str]) -> list[tuple[str, str]]:
-    """Write the plan's exports (only when changed); return (exporter name, path)."""
+    """Write the plan's exports; return (exporter name, path) of each.
+
+    A manifest beside them records the plan digest, the package version and the
+    formats asked for: when all three are unchanged the files are up to date and
+    nothing is exported again (exporting every plan on every build cost ~15% of a
+    large site's build)."""
     folder = outdir / FOLDER / plan.plan
+    manifest = folder / "manifest.json"
+    stamp = {"digest": plan.digest, "version": __version__, "formats": names}
+    try:
+        recorded = json.loads(manifest.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        recorded = {}
+    if {k: recorded.get(k) for k in stamp} == stamp and all(
+            (outdir / path).is_file() for _, path in recorded.get("files", [])):
+        return [tuple(item) for item in recorded["files"]]
     written = []
     for name in names:
         exporter = EXPORTERS[name]
@@ -42,11 +58,11 @@ def _write_exports(plan: Plan, outdir: Path, names: list[str]) -> list[tuple[str
             text = exporter.export(plan)
         except ValueError:
             continue  # no meaning in this format
-        target = folder / exporter.filename(plan)
-        if not target.is_file() or target.read_text(encoding="utf-8") != text:
-            folder.mkdir(parents=True, exist_ok=True)
-            target.write_text(text, encoding="utf-8")
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / exporter.filename(plan)).write_text(text, encoding="utf-8")
         written.append((name, f"{FOLDER}/{plan.plan}/{exporter.filename(plan)}"))
+    folder.mkdir(parents=True, exist_ok=True)
+    manifest.write_text(json.dumps({**stamp, "files": written}), encoding="utf-8")
     return written
 
 

@@ -25,6 +25,7 @@ import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .ids import slugify
 from .model import ON_OFF, SLUG, Duration, Item, Percent, Plan
 from .problems import PlanError, Problem
 
@@ -41,6 +42,7 @@ class Limits:
     max_bytes: int = 2_000_000  # size of the YAML text
     max_values: int = 50_000  # values visited, counting every alias expansion
     max_depth: int = 64  # nesting of mappings and lists
+    max_problems: int = 100  # problems reported before the loader stops looking
 
 
 DEFAULT_LIMITS = Limits()
@@ -50,7 +52,12 @@ _ALLOWED_TAGS = {
     _TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")
 }
 _SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
-_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", re.ASCII)
+_DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
+#: Bounds on numbers, so that no consumer (float arithmetic, int32 config fields,
+#: timedelta) meets a number it cannot hold.
+MAX_WHOLE = 2**31 - 1
+MAX_SECONDS = 100 * 366 * 86400  # a duration longer than a century is a typo
 _DURATION_UNITS = (86400, 3600, 60, 1)
 _TRUE = {"true", "yes", "on", "y"}
 _FALSE = {"false", "no", "off", "n"}
@@ -68,6 +75,10 @@ class _TooBig(Exception):
     pass
 
 
+class _TooMany(Exception):
+    """Raised once a plan has ``max_problems`` problems: the rest are not looked for."""
+
+
 # --- public API -------------------------------------------------------------------------------
 
 
@@ -81,6 +92,20 @@ def load_plan(text: str, source: str | None = None, limits: Limits = DEFAULT_LIM
     if size > limits.max_bytes:
         raise PlanError([Problem("yaml", f"the plan is {size:,} bytes, more than the limit of "
                                  f"{limits.max_bytes:,} (deployplan_max_bytes)", 1, source)])
+    to_text_line = _text_lines(text)
+    try:
+        plan = _load(text, source, limits)
+    except PlanError as error:
+        for problem in error.problems:
+            if problem.line is not None:
+                problem.line = to_text_line(problem.line)
+        raise
+    if _EXTRA_BREAKS.search(text):
+        _relocate(plan, to_text_line)
+    return plan
+
+
+def _load(text: str, source: str | None, limits: Limits) -> Plan:
     node = _compose(text, source)
     reader = _Reader(source, limits)
     plan = reader.read_root(node)
@@ -89,7 +114,7 @@ def load_plan(text: str, source: str | None = None, limits: Limits = DEFAULT_LIM
     assert isinstance(plan, Plan)
     plan.source = source
     plan.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
-    problems = _resolve(plan, source)
+    problems = _resolve(plan, source, limits.max_problems)
     if problems:
         raise PlanError(problems)
     return plan
@@ -98,13 +123,18 @@ def load_plan(text: str, source: str | None = None, limits: Limits = DEFAULT_LIM
 def read_plan_text(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
     """Read a plan file as text (UTF-8, a BOM allowed), or raise a located PlanError."""
     path = Path(path)
+    too_big = f"more than the limit of {limits.max_bytes:,} (deployplan_max_bytes)"
     try:
         size = path.stat().st_size
         if size > limits.max_bytes:
-            raise PlanError([Problem("yaml", f"the plan file is {size:,} bytes, more than the "
-                                     f"limit of {limits.max_bytes:,} (deployplan_max_bytes)",
-                                     None, str(path))])
-        data = path.read_bytes()
+            raise PlanError([Problem("yaml", f"the plan file is {size:,} bytes, {too_big}",
+                                     1, str(path))])
+        # never more than the limit, even from a file whose size stat() does not tell
+        # (/dev/zero, /proc) or that grows while it is read
+        with path.open("rb") as stream:
+            data = stream.read(limits.max_bytes + 1)
+        if len(data) > limits.max_bytes:
+            raise PlanError([Problem("yaml", f"the plan file is {too_big}", 1, str(path))])
     except OSError as exc:
         raise PlanError([Problem("file", f"cannot read the plan file: {exc.strerror}",
                                  None, str(path))]) from None
@@ -113,7 +143,8 @@ def read_plan_text(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         raise PlanError([Problem("yaml", f"the plan file is not UTF-8 text (byte 0x"
-                                 f"{data[exc.start]:02x} at offset {exc.start})",
+                                 f"{data[exc.start]:02x} at offset {exc.start}); save it "
+                                 f"as UTF-8",
                                  line, str(path))]) from None
 
 
@@ -124,27 +155,62 @@ def load_plan_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Plan:
 
 # --- YAML -> nodes ---------------------------------------------------------------------------
 
+#: Line breaks for YAML (1.1) that are none for editors, docutils and MyST.
+_EXTRA_BREAKS = re.compile("[\x85\u2028\u2029]")
+_YAML_BREAKS = re.compile("\r\n|[\n\r\x85\u2028\u2029]")
+
+
+def _text_lines(text: str) -> typing.Callable[[int], int]:
+    """YAML line -> the line of ``text`` an editor shows (and Sphinx counts).
+
+    YAML also breaks lines at NEL, LS and PS (a U+2028 pasted from a chat or a
+    word processor, say), which would shift every later line of a warning.  A
+    line past the end (an error at the end of the stream) is the last line."""
+    last = max(1, text.count("\n") + (0 if text.endswith("\n") else 1))
+    if not _EXTRA_BREAKS.search(text):
+        return lambda line: min(line, last)
+    starts = [1]
+    for match in _YAML_BREAKS.finditer(text):
+        starts.append(starts[-1] + (match.group() in ("\n", "\r\n")))
+    return lambda line: min(starts[line - 1] if 0 < line <= len(starts) else line, last)
+
+
+def _relocate(value: Any, to_text_line: typing.Callable[[int], int]) -> None:
+    """Apply :func:`_text_lines` to the lines an item and its children remember."""
+    if isinstance(value, list):
+        for child in value:
+            _relocate(child, to_text_line)
+    elif isinstance(value, Item):
+        if value.line is not None:
+            value.line = to_text_line(value.line)
+        value.key_lines = {k: to_text_line(n) for k, n in value.key_lines.items()}
+        for spec in public_fields(type(value)).values():
+            _relocate(getattr(value, spec.name), to_text_line)
+
+
+_NON_PRINTABLE = yaml.reader.Reader.NON_PRINTABLE
+_TOO_DEEP = "the plan is nested too deeply to read (lists or mappings inside each other " \
+            "hundreds of levels deep)"
+
 
 def _compose(text: str, source: str | None) -> Node:
     text = text.lstrip("\ufeff")
+    bad = _NON_PRINTABLE.search(text)
+    if bad:  # both loaders refuse it, the pure-Python one already in its constructor
+        line = text.count("\n", 0, bad.start()) + 1
+        raise PlanError([Problem("yaml", f"the plan contains a control character "
+                                 f"(U+{ord(bad.group()):04X}), which YAML does not allow; "
+                                 f"remove it", line, source)])
     loader = _YamlLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else None
-        what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
-        if "expected a single document" in what:
-            what = "the plan holds several YAML documents (a line '---' starts a new one); " \
-                   "give one plan per directive"
-        else:
-            what = f"YAML syntax error: {what}"
-        raise PlanError([Problem("yaml", what, line, source)]) from None
+        raise PlanError([_syntax_problem(exc, text, source)]) from None
     except yaml.YAMLError as exc:
-        raise PlanError([Problem("yaml", f"YAML error: {exc}", None, source)]) from None
-    except RecursionError:
-        raise PlanError([Problem("yaml", "the YAML is nested too deeply to read", None,
-                                 source)]) from None
+        raise PlanError([Problem("yaml", f"YAML error: {exc}", 1, source)]) from None
+    except RecursionError:  # the pure-Python composer recurses once per level
+        line = getattr(loader, "line", 0) + 1
+        raise PlanError([Problem("yaml", _TOO_DEEP, line, source)]) from None
     finally:
         loader.dispose()
     if node is None:
@@ -154,6 +220,31 @@ def _compose(text: str, source: str | None) -> Node:
         raise PlanError([Problem("yaml", f"the plan must be a mapping of keys to values, "
                                  f"not {_describe(node)}", _line(node), source)])
     return node
+
+
+def _syntax_problem(exc: yaml.MarkedYAMLError, text: str, source: str | None) -> Problem:
+    """A YAML parser error in a plan author's words, at the most useful line."""
+    mark = exc.problem_mark or exc.context_mark
+    line = mark.line + 1 if mark else 1
+    what = " ".join(str(part) for part in (exc.context, exc.problem) if part)
+    if "expected a single document" in what:
+        return Problem("yaml", "the plan holds several YAML documents (a line '---' starts a "
+                       "new one); give one plan per directive", line, source)
+    if "maximum nesting depth" in what:  # libyaml stops at 1,000 levels
+        return Problem("yaml", _TOO_DEEP, line, source)
+    hint = ""
+    rows = text.split("\n")
+    row = rows[mark.line] if mark and mark.line < len(rows) else ""
+    if "tab" in what or (mark and row[mark.column:mark.column + 1] == "\t"):
+        hint = "; YAML indents with spaces, not tabs"
+    elif "quoted scalar" in what and "end of stream" in what and exc.context_mark:
+        line = exc.context_mark.line + 1
+        hint = f"; the quoted text that starts on line {line} is never closed"
+    elif "expected key" in what or "'-' indicator" in what:
+        hint = "; check the indentation of this line against the lines above it"
+    elif "mapping values are not allowed" in what:
+        hint = "; quote a value that contains ': ', or check the indentation"
+    return Problem("yaml", f"YAML syntax error: {what}{hint}", line, source)
 
 
 def _line(node: Node) -> int:
@@ -210,6 +301,8 @@ class _Reader:
 
     def problem(self, subtype: str, message: str, line: int | None) -> _Invalid:
         self.problems.append(Problem(subtype, message, line, self.source))
+        if len(self.problems) >= self.limits.max_problems:
+            raise _TooMany
         return INVALID
 
     def read_root(self, node: MappingNode) -> Any:
@@ -222,8 +315,10 @@ class _Reader:
                                      _line(node), self.source)]
             return INVALID
         except RecursionError:
-            self.problems = [Problem("yaml", "the YAML is nested too deeply to read",
-                                     _line(node), self.source)]
+            self.problems = [Problem("yaml", _TOO_DEEP, _line(node), self.source)]
+            return INVALID
+        except _TooMany:
+            self.problems.append(_too_many(self.limits.max_problems, self.problems[-1]))
             return INVALID
 
     def read(self, tp: Any, node: Node, where: str, depth: int) -> Any:
@@ -234,8 +329,8 @@ class _Reader:
             return self.problem("yaml", f"{where} is nested more than "
                                 f"{self.limits.max_depth} levels deep", _line(node))
         if node.tag not in _ALLOWED_TAGS:
-            return self.problem("yaml", f"{where}: the YAML tag {node.tag!r} is not allowed "
-                                f"(plans are plain data)", _line(node))
+            return self.problem("yaml", f"{where}: the YAML tag {_q(node.tag, 100)} is not "
+                                f"allowed (plans are plain data)", _line(node))
         tp = strip_optional(tp)
         origin = typing.get_origin(tp)
         if origin is list:
@@ -268,16 +363,17 @@ class _Reader:
         origin = typing.get_origin(tp)
         if tp is str:
             return "" if node.tag == _TAG + "null" else text
+        shown = _q(text)
         if origin is typing.Annotated:
             marker = typing.get_args(tp)[1]
             if marker is SLUG:
                 if not _SLUG_RE.match(text):
                     return self.problem("schema", f"{where} must be {SLUG.description} "
-                                        f"(like checkout-v2), got {text!r}", line)
+                                        f"(like checkout-v2), got {shown}", line)
                 return text
             if marker is ON_OFF:
-                if node.tag == _TAG + "bool":
-                    return "on" if _constructor.construct_yaml_bool(node) else "off"
+                if node.tag == _TAG + "bool" and text.lower() in _TRUE | _FALSE:
+                    return "on" if text.lower() in _TRUE else "off"
                 return text
         if origin is Literal:
             allowed = typing.get_args(tp)
@@ -285,16 +381,18 @@ class _Reader:
                 return text
             hint = _suggest(text, allowed)
             return self.problem("schema", f"{where} must be one of {', '.join(allowed)}; "
-                                f"got {text!r}{hint}", line)
+                                f"got {shown}{hint}", line)
         if tp is bool:
-            if node.tag == _TAG + "bool":
-                return _constructor.construct_yaml_bool(node)
+            # (an explicit ``!!bool maybe`` is no boolean either)
             if text.lower() in _TRUE | _FALSE:
                 return text.lower() in _TRUE
         elif tp is int:
             if node.tag == _TAG + "int":
-                value = _constructor.construct_yaml_int(node)
-                if value >= 0:
+                try:  # ``!!int abc`` and 5,000 digits raise from the constructor
+                    value = _constructor.construct_yaml_int(node)
+                except (ValueError, IndexError):
+                    value = -1
+                if 0 <= value <= MAX_WHOLE:
                     return value
         elif tp is Duration:
             value = parse_duration(text)
@@ -305,6 +403,9 @@ class _Reader:
             if value is not None:
                 return value
         elif tp is _dt.date:
+            if not _DATE_RE.match(text):  # fromisoformat also takes 20270115 and 2027-W03
+                return self.problem("schema", f"{where} must be a date as YYYY-MM-DD, got "
+                                    f"{shown}", line)
             try:
                 if node.tag == _TAG + "timestamp":
                     value = _constructor.construct_yaml_timestamp(node)
@@ -312,10 +413,10 @@ class _Reader:
                         value = value.date()
                     return value
                 return _dt.date.fromisoformat(text)
-            except ValueError as exc:
+            except (ValueError, AttributeError) as exc:  # AttributeError: ``!!timestamp x``
                 return self.problem("schema", f"{where} must be a real date as YYYY-MM-DD; "
-                                    f"{text!r} is not ({exc})", line)
-        return self.problem("schema", f"{where} must be {self.expected(tp)}, got {text!r}",
+                                    f"{shown} is not ({exc})", line)
+        return self.problem("schema", f"{where} must be {self.expected(tp)}, got {shown}",
                             line)
 
     # containers
@@ -359,6 +460,11 @@ class _Reader:
                     else [value_node]
                 for src in sources:
                     if isinstance(src, MappingNode):
+                        # count before copying: a list of aliases to one big mapping
+                        # would otherwise copy it once per alias
+                        self.visited += len(src.value)
+                        if self.visited > self.limits.max_values:
+                            raise _TooBig
                         merged.extend(src.value)
                     else:
                         self.problem("yaml", f"{where}: a merge key (<<) needs a mapping",
@@ -370,7 +476,7 @@ class _Reader:
                 continue
             key = key_node.value
             if key in seen:
-                self.problem("duplicate", f"{where}: the key {key!r} is given twice "
+                self.problem("duplicate", f"{where}: the key {_q(key)} is given twice "
                              f"(first on line {seen[key]})", _line(key_node))
                 continue
             seen[key] = _line(key_node)
@@ -389,6 +495,10 @@ class _Reader:
                                 f"not {_describe(node)}", _line(node))
         known = public_fields(cls)
         hints = type_hints(cls)
+        lines: dict[str, int] = {}  # the line of each key (its first occurrence)
+        for key_node, _ in node.value:
+            if isinstance(key_node, ScalarNode):
+                lines.setdefault(key_node.value, _line(key_node))
         values: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
         empty: set[str] = set()
@@ -396,12 +506,12 @@ class _Reader:
         ok = True
         for key, value_node in self.pairs(node, where, depth):
             spec = known.get(key)
-            line = _key_line(node, key) or _line(value_node)
+            line = lines.get(key) or _line(value_node)
             if spec is None:
                 close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
                 suggested.update(close)
                 hint = _suggest(key, known) or f"; known keys: {', '.join(known)}"
-                self.problem("schema", f"unknown key {key!r} in {where}{hint}", line)
+                self.problem("schema", f"unknown key {_q(key)} in {where}{hint}", line)
                 ok = False
                 continue
             key_lines[key] = line
@@ -411,6 +521,8 @@ class _Reader:
             value = self.read(hints[spec.name], value_node, _join(where, key), depth + 1)
             if value is INVALID:
                 ok = False
+            elif isinstance(value, str) and not value.strip() and spec.metadata.get("required"):
+                empty.add(key)  # a blank name cannot be referred to, nor shown
             else:
                 values[spec.name] = value
         for key, spec in known.items():
@@ -432,11 +544,14 @@ class _Reader:
         return item
 
 
-def _key_line(node: MappingNode, key: str) -> int | None:
-    for key_node, _ in node.value:
-        if isinstance(key_node, ScalarNode) and key_node.value == key:
-            return _line(key_node)
-    return None
+def _q(text: str, limit: int = 60) -> str:
+    """User text quoted for a message, clipped: a 2 MB value makes no 2 MB warning."""
+    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+def _too_many(max_problems: int, last: Problem) -> Problem:
+    return Problem("yaml", f"the plan has more than {max_problems} problems; the rest are not "
+                   f"reported (fix these first)", last.line, last.source)
 
 
 def _join(where: str, key: str) -> str:
@@ -444,24 +559,37 @@ def _join(where: str, key: str) -> str:
 
 
 def _suggest(word: str, choices: typing.Iterable[str]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f" (did you mean {close[0]!r}?)" if close else ""
+    choices = list(choices)
+    if len(choices) > 1000:  # difflib is slow on thousands: no guess rather than a stall
+        return ""
+    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
+    return f" (did you mean {_q(close[0])}?)" if close else ""
+
+
+def _names(names: list[str], limit: int = 10) -> str:
+    """A list of names for a message, clipped to ``limit`` of them."""
+    shown = ", ".join(_q(n)[1:-1] for n in names[:limit])
+    return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
 # --- values ---------------------------------------------------------------------------------
 
 
 def parse_duration(text: str) -> Duration | None:
-    """``30s``, ``5m``, ``2h``, ``1d``, ``1h30m`` or a plain number of seconds."""
+    """``30s``, ``5m``, ``2h``, ``1d``, ``1h30m`` or a plain number of seconds, up to
+    :data:`MAX_SECONDS`."""
     text = text.strip()
-    if text.isdigit():
-        return Duration(int(text), f"{int(text)}s")
-    match = _DURATION_RE.match(text)
-    if not text or not match:
+    if not text or len(text) > 40:  # (no int() of 5,000 digits)
         return None
-    parts = zip(match.groups(), _DURATION_UNITS, strict=True)
-    seconds = sum(int(g) * unit for g, unit in parts if g)
-    return Duration(seconds, text)
+    if text.isascii() and text.isdigit():  # ("²".isdigit() is true, int("²") fails)
+        seconds, text = int(text), f"{int(text)}s"
+    else:
+        match = _DURATION_RE.match(text)
+        if not match:
+            return None
+        parts = zip(match.groups(), _DURATION_UNITS, strict=True)
+        seconds = sum(int(g) * unit for g, unit in parts if g)
+    return Duration(seconds, text) if seconds <= MAX_SECONDS else None
 
 
 def parse_percent(text: str) -> Percent | None:
@@ -481,13 +609,23 @@ def parse_percent(text: str) -> Percent | None:
 # --- cross-references --------------------------------------------------------------------------
 
 
-def _resolve(plan: Plan, source: str | None) -> list[Problem]:
+def _resolve(plan: Plan, source: str | None, max_problems: int = 100) -> list[Problem]:
     """Defaults that depend on siblings, uniqueness, references and cycles."""
     problems: list[Problem] = []
 
     def add(subtype: str, message: str, line: int | None) -> None:
         problems.append(Problem(subtype, message, line, source))
+        if len(problems) >= max_problems:
+            raise _TooMany
 
+    try:
+        _resolve_into(plan, add)
+    except _TooMany:
+        problems.append(_too_many(max_problems, problems[-1]))
+    return problems
+
+
+def _resolve_into(plan: Plan, add: Any) -> None:
     for key, items in (("environments", plan.environments),
                        ("pipeline.stages", plan.pipeline.stages if plan.pipeline else None),
                        ("feature_flags", plan.feature_flags),
@@ -498,43 +636,44 @@ def _resolve(plan: Plan, source: str | None) -> list[Problem]:
     stages = plan.pipeline.stages if plan.pipeline and plan.pipeline.stages else []
     env_names = [e.name for e in plan.environments or []]
     stage_ids = [s.id for s in stages]
+    env_set, stage_set = set(env_names), set(stage_ids)  # (lookups stay linear)
     for index, stage in enumerate(stages):
         if stage.needs is None:
             stage.needs = [stages[index - 1].id] if index else []
         if stage.automated is None and stage.kind in ("test", "verify"):
             stage.automated = True
         if stage.kind == "deploy" and not stage.environment:
-            add("schema", f"deploy stage {stage.id!r} must name the environment it deploys "
+            add("schema", f"deploy stage {_q(stage.id)} must name the environment it deploys "
                 f"to (environment: ...)", stage.line)
-        if stage.environment and stage.environment not in env_names:
-            known = ", ".join(env_names) or "none are defined"
-            add("reference", f"stage {stage.id!r} deploys to environment "
-                f"{stage.environment!r}, which the plan does not define (environments: "
+        if stage.environment and stage.environment not in env_set:
+            known = _names(env_names) or "none are defined"
+            add("reference", f"stage {_q(stage.id)} deploys to environment "
+                f"{_q(stage.environment)}, which the plan does not define (environments: "
                 f"{known}){_suggest(stage.environment, env_names)}",
                 stage.line_of("environment"))
         for upstream in stage.needs:
-            if upstream not in stage_ids:
-                add("reference", f"stage {stage.id!r} needs stage {upstream!r}, which the "
+            if upstream not in stage_set:
+                add("reference", f"stage {_q(stage.id)} needs stage {_q(upstream)}, which the "
                     f"pipeline does not define{_suggest(upstream, stage_ids)}",
                     stage.line_of("needs"))
-    _cycles({s.id: s for s in stages}, lambda s: s.needs or [], "pipeline stage", "needs", add)
+    _cycles(_first(stages, "id"), lambda s: s.needs or [], "pipeline stage", "needs", add)
 
     migrations = plan.migrations or []
     names = [m.name for m in migrations]
+    name_set = set(names)
     for migration in migrations:
         for dep in migration.depends_on or []:
-            if dep not in names:
-                add("reference", f"migration {migration.name!r} depends on {dep!r}, which "
+            if dep not in name_set:
+                add("reference", f"migration {_q(migration.name)} depends on {_q(dep)}, which "
                     f"the plan does not define{_suggest(dep, names)}",
                     migration.line_of("depends_on"))
-    _cycles({m.name: m for m in migrations}, lambda m: m.depends_on or [], "migration",
+    _cycles(_first(migrations, "name"), lambda m: m.depends_on or [], "migration",
             "depends_on", add)
 
     for check in plan.health_checks or []:
         if not check.endpoint and not check.run:
-            add("schema", f"health check {check.check!r} needs an endpoint or a run command",
-                check.line)
-    return problems
+            add("schema", f"health check {_q(check.check)} needs an endpoint or a run "
+                f"command", check.line)
 
 
 def _unique(items: list[Any], where: str, add: Any) -> None:
@@ -542,14 +681,33 @@ def _unique(items: list[Any], where: str, add: Any) -> None:
                   if f.metadata.get("identity")), None) if items else None
     if ident is None:
         return
-    first: dict[str, int | None] = {}
+    # Names become anchors and need ids (ids.slugify): "EU West" and "eu-west" would
+    # share one, so they count as the same name.
+    first: dict[str, tuple[str, int | None]] = {}
     for item in items:
         name = getattr(item, ident.name)
-        if name in first:
-            add("duplicate", f"{where}: {name!r} is defined twice (first on line "
-                f"{first[name]}); {ident.name}s must be unique", item.line_of(ident.name))
+        key = slugify(name)
+        if key not in first:
+            first[key] = (name, item.line_of(ident.name))
+            continue
+        earlier, line = first[key]
+        if earlier == name:
+            add("duplicate", f"{where}: {_q(name)} is defined twice (first on line "
+                f"{line}); {ident.name}s must be unique", item.line_of(ident.name))
         else:
-            first[name] = item.line_of(ident.name)
+            add("duplicate", f"{where}: {_q(name)} and {_q(earlier)} (line {line}) differ "
+                f"only in case or punctuation, so they would share one anchor; "
+                f"{ident.name}s must differ in their letters or digits",
+                item.line_of(ident.name))
+
+
+def _first(items: list[Any], ident: str) -> dict[str, Any]:
+    """Items by name, the first definition of a duplicated name winning (a duplicate
+    is reported on its own; its edges would only add a cycle nobody wrote)."""
+    graph: dict[str, Any] = {}
+    for item in items:
+        graph.setdefault(getattr(item, ident), item)
+    return graph
 
 
 def _cycles(graph: dict[str, Any], edges: Any, noun: str, key: str, add: Any) -> None:
@@ -574,8 +732,10 @@ def _cycles(graph: dict[str, Any], edges: Any, noun: str, key: str, add: Any) ->
             if state.get(nxt) == 1:
                 cycle = [*path[path.index(nxt):], nxt]
                 head = graph[cycle[0]]
+                if len(cycle) > 12:  # a cycle through 10,000 stages makes no 10,000-name line
+                    cycle = [*cycle[:6], f"... ({len(cycle) - 11:,} more)", *cycle[-5:]]
                 add("reference", f"{noun}s form a cycle through {key}: "
-                    f"{' -> '.join(cycle)}", head.line_of(key))
+                    f"{' -> '.join(_q(c)[1:-1] for c in cycle)}", head.line_of(key))
             elif not state.get(nxt):
                 state[nxt] = 1
                 path.append(nxt)

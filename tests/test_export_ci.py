@@ -255,14 +255,21 @@ def test_github_actions_workflow(sample: Plan, tmp_path: Path) -> None:
 def test_github_actions_maps_job_ids(tmp_path: Path) -> None:
     stages = [
         {"id": "build", "kind": "build"},
-        {"id": "Build", "kind": "build", "needs": []},
-        {"id": "1 test", "kind": "test", "needs": ["build", "Build"]},
+        {"id": "build-2", "kind": "build", "needs": []},
+        {"id": "1 test", "kind": "test", "needs": ["build", "build-2"]},
         {"id": "deploy.prod", "kind": "deploy", "environment": "prod", "needs": ["1 test"]},
-        {"id": "deploy_prod", "kind": "verify", "needs": ["deploy.prod"]},
-        {"id": "ok", "kind": "approval", "approvers": ["sre"], "needs": ["deploy_prod"]},
+        {"id": "verify", "kind": "verify", "needs": ["deploy.prod"]},
+        {"id": "ok", "kind": "approval", "approvers": ["sre"], "needs": ["verify"]},
     ]
     plan = load_plan(plan_text({**BASE, "environments": [env("prod"), env("ok")],
                                 "pipeline": {"stages": stages}}))
+    # The loader refuses names that differ only in case or punctuation (they would share
+    # an anchor); the exporter still copes with ids that clash once mapped, so make
+    # such clashes on the loaded model.
+    renames = {"build-2": "Build", "verify": "deploy_prod"}
+    for stage in plan.pipeline.stages:
+        stage.needs = [renames.get(n, n) for n in stage.needs or []]
+        stage.id = renames.get(stage.id, stage.id)
     text = github_actions.export(plan)
     assert_valid("github-workflows", text, tmp_path, "workflow.yml")
     workflow = parse_yaml(text)

@@ -26,9 +26,12 @@ def esc(text: object) -> str:
     return " ".join(value.split())  # newlines would end a table row or start a block
 
 
-def code(text: str) -> str:
-    """A code span that holds any text, backticks included."""
+def code(text: str, *, in_table: bool = False) -> str:
+    """A code span that holds any text, backticks included.  In a table cell a ``|``
+    is escaped too: GFM splits the row at it before it sees the code span."""
     text = " ".join(str(text).split())
+    if in_table:
+        text = text.replace("|", "\\|")
     longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
     fence = "`" * (longest + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
@@ -145,7 +148,8 @@ def export(plan: Plan) -> str:
                 return f"{c.failure_threshold} consecutive"
             return "any failure" if c.type == "smoke" else ""
         out += _table(["Check", "Type", "Endpoint/Method", "Interval", "Failure Threshold"],
-                      [[esc(c.check), c.type, code(c.endpoint or c.run or ""), interval(c),
+                      [[esc(c.check), c.type,
+                        code(c.endpoint or c.run or "", in_table=True), interval(c),
                         threshold(c)] for c in checks])
     else:
         out.append("Not planned.")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 from pathlib import Path
 
 from docutils import nodes
@@ -18,6 +20,8 @@ from .domain import plan_domain
 from .downloads import downloads
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
+
+_OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 
 
 def _suggest(word: str) -> str:
@@ -53,6 +57,7 @@ class DeployPlanDirective(SphinxDirective):
         docname = self.env.docname
         body_offset: int | None = self._body_offset()
         try:
+            self._check_myst_options_block()
             parts = self._parts()
             if "file" in self.options:
                 if self.content:
@@ -83,10 +88,30 @@ class DeployPlanDirective(SphinxDirective):
         report_results(plan, results, docname, body_offset)
         rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
                                results=results)
-        _place_downloads(rendered, plan.plan)
+        if duplicate is None:  # a duplicate's links would name the first plan's files
+            _place_downloads(rendered, plan.plan)
         if not self.config.deployplan_needs or duplicate is not None:
             return rendered
         return add_plan_needs(self, plan, results, rendered, doc_line) + rendered
+
+    def _check_myst_options_block(self) -> None:
+        """MyST reads a body whose first line starts with ``---`` as directive options,
+        up to the next such line, so plan keys there are lost: say so, at the
+        directive, instead of a puzzling "missing required key"."""
+        if not type(self.state).__module__.startswith("myst_parser"):
+            return
+        lines = self.block_text.splitlines()[1:]  # after the opening fence
+        if not lines or not lines[0].startswith("---"):
+            return
+        block = itertools.takewhile(lambda line: not line.startswith("---"), lines[1:])
+        taken = [m.group(1) for line in block
+                 if (m := _OPTION_KEY.match(line)) and m.group(1) not in self.option_spec]
+        if taken:
+            keys = ", ".join(repr(k) for k in taken[:5]) + (" ..." if len(taken) > 5 else "")
+            raise PlanError([Problem(
+                "option", f"the plan starts with a '---' line, which MyST reads as the start "
+                f"of a block of directive options: {keys} were taken as options, not as "
+                f"plan keys; delete the '---' line (a plan needs none)")])
 
     def _body_offset(self) -> int:
         """The document line just before the body's first line.  docutils gives an

@@ -281,6 +281,14 @@ def public_fields(cls: type) -> dict[str, dataclasses.Field]:
     }
 
 
+@functools.cache
+def _shape(tp: Any) -> tuple[Any, Any]:
+    """A field type without its ``| None``, and its origin (list, dict, Literal...):
+    the reader asks this for every value, so it is worked out once per type."""
+    tp = strip_optional(tp)
+    return tp, typing.get_origin(tp)
+
+
 def strip_optional(tp: Any) -> Any:
     if typing.get_origin(tp) in (Union, types.UnionType):
         args = [a for a in typing.get_args(tp) if a is not type(None)]
@@ -331,8 +339,7 @@ class _Reader:
         if node.tag not in _ALLOWED_TAGS:
             return self.problem("yaml", f"{where}: the YAML tag {_q(node.tag, 100)} is not "
                                 f"allowed (plans are plain data)", _line(node))
-        tp = strip_optional(tp)
-        origin = typing.get_origin(tp)
+        tp, origin = _shape(tp)
         if origin is list:
             return self.read_list(typing.get_args(tp)[0], node, where, depth)
         if origin is dict:
@@ -359,10 +366,10 @@ class _Reader:
 
     def read_scalar(self, tp: Any, node: ScalarNode, where: str) -> Any:
         text = node.value
+        if tp is str:  # the common case first
+            return "" if node.tag == _TAG + "null" else text
         line = _line(node)
         origin = typing.get_origin(tp)
-        if tp is str:
-            return "" if node.tag == _TAG + "null" else text
         shown = _q(text)
         if origin is typing.Annotated:
             marker = typing.get_args(tp)[1]

@@ -48,3 +48,42 @@ def dump_yaml(*documents: object) -> str:
     """YAML text of one or more documents, safe types only, keys in their order."""
     return yaml.dump_all(documents, Dumper=_Dumper, sort_keys=False, allow_unicode=True,
                          width=1000)
+
+
+def gated_deploys(stages: list[Stage]) -> dict[str, list[str]]:
+    """Approval stage id -> the deploy stages it gates, in plan order.
+
+    A deploy is gated by an approval stage when it is downstream of it without
+    another deploy stage in between (the walk stops at each deploy it meets).
+    """
+    by_id = {stage.id: stage for stage in stages}
+    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
+    for stage in stages:
+        for upstream in dict.fromkeys(stage.needs or []):
+            if upstream in downstream:
+                downstream[upstream].append(stage.id)
+    result: dict[str, list[str]] = {}
+    for stage in stages:
+        if stage.kind != "approval":
+            continue
+        seen: set[str] = set()
+        found: set[str] = set()
+        todo = list(downstream[stage.id])
+        while todo:
+            current = todo.pop()
+            if current in seen:
+                continue
+            seen.add(current)
+            if by_id[current].kind == "deploy":
+                found.add(current)
+            else:
+                todo.extend(downstream[current])
+        result[stage.id] = [s.id for s in stages if s.id in found]
+    return result
+
+
+def placeholder(plan: Plan, stage: Stage) -> str:
+    """What a stage with no ``does`` is for, as a TODO line."""
+    if stage.kind == "deploy":
+        return f"deploy {plan.service} to {stage.environment or 'its environment'}"
+    return f"{stage.kind} {plan.service}"

@@ -47,7 +47,8 @@ from __future__ import annotations
 import re
 
 from ..model import Plan, Stage
-from .common import dump_yaml, header, safe_url, stages_of
+from . import common
+from .common import dump_yaml, header, placeholder, safe_url, stages_of
 
 RUNNER = "ubuntu-latest"
 CHECKOUT = "actions/checkout@v4"
@@ -109,36 +110,8 @@ def approval_environments(plan: Plan) -> dict[str, str]:
 
 
 def gated_deploys(plan: Plan) -> dict[str, list[str]]:
-    """Approval stage id -> the deploy stages it gates, in plan order.
-
-    A deploy is gated by an approval stage when it is downstream of it without
-    another deploy stage in between (the walk stops at each deploy it meets).
-    """
-    stages = stages_of(plan)
-    by_id = {stage.id: stage for stage in stages}
-    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
-    for stage in stages:
-        for upstream in dict.fromkeys(stage.needs or []):
-            if upstream in downstream:
-                downstream[upstream].append(stage.id)
-    result: dict[str, list[str]] = {}
-    for stage in stages:
-        if stage.kind != "approval":
-            continue
-        seen: set[str] = set()
-        found: set[str] = set()
-        todo = list(downstream[stage.id])
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            if by_id[current].kind == "deploy":
-                found.add(current)
-            else:
-                todo.extend(downstream[current])
-        result[stage.id] = [s.id for s in stages if s.id in found]
-    return result
+    """Approval stage id -> the deploy stages it gates, in plan order."""
+    return common.gated_deploys(stages_of(plan))
 
 
 def _todo_step(text: str) -> dict:
@@ -147,12 +120,6 @@ def _todo_step(text: str) -> dict:
         "env": {"DEPLOYPLAN_TODO": escape_expressions(text)},
         "run": TODO_SCRIPT,
     }
-
-
-def _placeholder(plan: Plan, stage: Stage) -> str:
-    if stage.kind == "deploy":
-        return f"deploy {plan.service} to {stage.environment or 'its environment'}"
-    return f"{stage.kind} {plan.service}"
 
 
 def _job(plan: Plan, stage: Stage, ids: dict[str, str], gates: dict[str, str]) -> dict:
@@ -184,7 +151,7 @@ def _job(plan: Plan, stage: Stage, ids: dict[str, str], gates: dict[str, str]) -
         steps.append({"name": "Check out the repository", "uses": CHECKOUT})
     items = [item for item in stage.does or [] if item.strip()]
     if not items and stage.kind != "approval":
-        items = [_placeholder(plan, stage)]
+        items = [placeholder(plan, stage)]
     steps.extend(_todo_step(item) for item in items)
     job["steps"] = steps
     return job

@@ -44,7 +44,8 @@ from __future__ import annotations
 import re
 
 from ..model import Environment, Plan, Stage
-from .common import dump_yaml, header, safe_url, stages_of
+from . import common
+from .common import dump_yaml, header, placeholder, safe_url, stages_of
 
 APPROVAL_SCRIPT = ("printf 'Approved: %s (approvers: %s)\\n' "
                    "\"$DEPLOYPLAN_STAGE\" \"$DEPLOYPLAN_APPROVERS\"")
@@ -134,31 +135,7 @@ def environment_names(plan: Plan) -> dict[str, str]:
 
 def gated_deploys(stages: list[Stage]) -> set[str]:
     """Deploy stages downstream of an approval stage with no other deploy in between."""
-    by_id = {stage.id: stage for stage in stages}
-    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
-    for stage in stages:
-        for upstream in dict.fromkeys(stage.needs or []):
-            if upstream in downstream:
-                downstream[upstream].append(stage.id)
-    gated: set[str] = set()
-    seen: set[str] = set()
-    todo = [d for s in stages if s.kind == "approval" for d in downstream[s.id]]
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        if by_id[current].kind == "deploy":
-            gated.add(current)
-        else:
-            todo.extend(downstream[current])
-    return gated
-
-
-def _placeholder(plan: Plan, stage: Stage) -> str:
-    if stage.kind == "deploy":
-        return f"deploy {plan.service} to {stage.environment or 'its environment'}"
-    return f"{stage.kind} {plan.service}"
+    return {d for deploys in common.gated_deploys(stages).values() for d in deploys}
 
 
 def _todo_script(variable: str) -> str:
@@ -201,7 +178,7 @@ def _job(plan: Plan, stage: Stage, names: dict[str, str], env_names: dict[str, s
         script.append(APPROVAL_SCRIPT)
     items = [item for item in stage.does or [] if item.strip()]
     if not items and stage.kind != "approval":
-        items = [_placeholder(plan, stage)]
+        items = [placeholder(plan, stage)]
     for number, item in enumerate(items, 1):
         name = f"DEPLOYPLAN_TODO_{number}"
         variables[name] = _literal(item)

@@ -311,7 +311,8 @@ def build_site(root: Path) -> BuiltSite:
     src, generated, tags = write_site(root)
     out = root / "html"
     start = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-E", "-T",
+    # -N: no colour codes, whatever the terminal or CI says (nox sets FORCE_COLOR)
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-E", "-T", "-N",
                              str(src), str(out)], capture_output=True, text=True, cwd=root)
     return BuiltSite(src, out, result.returncode, result.stdout, result.stderr,
                      time.perf_counter() - start, generated, tags)

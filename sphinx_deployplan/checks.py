@@ -94,6 +94,15 @@ class CheckResult:
         return rule_title(self.check)
 
     @property
+    def is_rule(self) -> bool:
+        return self.check in RULE_IDS
+
+    def sentence(self, plan_id: str) -> str:
+        """How an unmet result is reported, the same in Sphinx and in the CLI."""
+        kind = "rule" if self.is_rule else "check"
+        return f"plan {plan_id!r} fails {kind} {self.check!r} ({self.title}): {self.summary}"
+
+    @property
     def summary(self) -> str:
         """One sentence on the result."""
         if self.status == "n/a":

@@ -27,7 +27,7 @@ from .checks import PlanResults, resolve_today, run_checks
 from .loader import load_plan_file
 from .model import Plan
 from .problems import PlanError, Problem
-from .rules import RuleSettings, rule_title
+from .rules import RuleSettings
 
 
 @dataclass
@@ -123,17 +123,15 @@ def _print_text(reports: list[FileReport], out: TextIO) -> None:
         for result in results.unmet:
             first = result.failed_by[0].item
             where = f"{report.path}:{first.line}" if first.line else report.path
-            print(f"{where}: plan {report.plan.plan!r} fails check {result.check!r} "
-                  f"({result.title}): {result.summary} [deployplan.check]", file=out)
+            print(f"{where}: {result.sentence(report.plan.plan)} [deployplan.check]", file=out)
         for rule in results.rules:
             if rule.status != "unmet":
                 continue
             first = rule.failed_by[0].item
             where = f"{report.path}:{first.line}" if first.line else report.path
             level = "error" if rule in report.failing else "warning"
-            print(f"{where}: {level}: plan {report.plan.plan!r} fails rule {rule.check!r} "
-                  f"({rule_title(rule.check)}): {rule.summary} [deployplan.{rule.check}]",
-                  file=out)
+            print(f"{where}: {level}: {rule.sentence(report.plan.plan)} "
+                  f"[deployplan.{rule.check}]", file=out)
         for expired in results.expired_waivers:
             print(f"{report.path}:{expired.waiver.line}: {expired.message} "
                   f"[deployplan.waiver]", file=out)

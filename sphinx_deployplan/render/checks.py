@@ -10,7 +10,6 @@ from docutils import nodes
 from ..checks import CheckResult, PlanResults
 from ..ids import anchor
 from ..items import ItemRef
-from ..rules import rule_title
 from ..rules.environments import Drift
 from .builders import code, para, strong, table
 
@@ -84,7 +83,7 @@ def render_checks(plan_id: str, results: PlanResults, rendered: set[str]) -> lis
                         classes=["deployplan-rules-title"]))
         out.append(table(
             ["Rule", "Result", "Evidence"],
-            [[[nodes.Text(rule_title(r.check)), nodes.Text(" "), code(r.check)],
+            [[[nodes.Text(r.title), nodes.Text(" "), code(r.check)],
               badge(r.status), _evidence(plan_id, r, rendered)] for r in results.rules],
             classes=["deployplan-rules"],
             row_ids=[anchor(plan_id, "rule", r.check) for r in results.rules]))

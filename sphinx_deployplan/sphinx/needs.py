@@ -21,12 +21,11 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.util.docutils import SphinxDirective
 
-from ..checks import CHECK_TITLES, PlanResults
+from ..checks import PlanResults
 from ..ids import anchor, need_id
 from ..items import ITEM_KINDS, plan_items
 from ..model import Plan
 from ..problems import Problem
-from ..rules import rule_title
 from .warnings import warn
 
 #: Need type -> (title, colour).  ``dpcheck`` is the (plan, check) pair.
@@ -149,11 +148,10 @@ def add_plan_needs(directive: SphinxDirective, plan: Plan, results: PlanResults,
                **{k: v for k, v in extra.items() if v is not None})
     for kind, result in [*(("check", r) for r in results.results),
                          *(("rule", r) for r in results.rules)]:
-        title = CHECK_TITLES[result.check] if kind == "check" else rule_title(result.check)
         create(need_id(plan.plan, kind, result.check),
                anchor(plan.plan, kind, result.check), doc_line(plan.line),
                need_type=f"dp{kind}",
-               title=f"{plan.plan}: {result.check} ({title})",
+               title=f"{plan.plan}: {result.check} ({result.title})",
                check=result.check, result=result.status,
                satisfied_by=_unique(r.need_id(plan.plan) for r in result.satisfied_by),
                failed_by=_unique(f.item.need_id(plan.plan) for f in result.failed_by))

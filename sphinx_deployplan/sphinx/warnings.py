@@ -11,7 +11,6 @@ from sphinx.util import logging
 from ..checks import PlanResults
 from ..model import Plan
 from ..problems import WARNING_TYPE, Problem
-from ..rules import rule_title
 
 logger = logging.getLogger("sphinx_deployplan")
 
@@ -47,15 +46,13 @@ def report_results(plan: Plan, results: PlanResults, docname: str,
     warning per expired waiver."""
     for result in results.unmet:
         first = result.failed_by[0].item
-        warn(Problem("check", f"plan {plan.plan!r} fails check {result.check!r} "
-                     f"({result.title}): {result.summary}", first.line, plan.source),
+        warn(Problem("check", result.sentence(plan.plan), first.line, plan.source),
              docname, body_offset)
     for result in results.rules:
         if result.status == "unmet":
             first = result.failed_by[0].item
-            warn(Problem(result.check, f"plan {plan.plan!r} fails rule {result.check!r} "
-                         f"({rule_title(result.check)}): {result.summary}", first.line,
-                         plan.source), docname, body_offset)
+            warn(Problem(result.check, result.sentence(plan.plan), first.line, plan.source),
+                 docname, body_offset)
     for expired in results.expired_waivers:
         warn(Problem("waiver", expired.message, expired.waiver.line, plan.source),
              docname, body_offset)

@@ -32,6 +32,17 @@ def header(plan: Plan, notes: Sequence[str] = ()) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
+def claim(base: str, taken: set[str], sep: str = "-", *, ignore_case: bool = True) -> str:
+    """The first of ``base``, ``base<sep>2``, ``base<sep>3``... not yet in ``taken``
+    (compared ignoring case unless told otherwise), recorded there as taken."""
+    key = str.lower if ignore_case else str
+    candidate, n = base, 2
+    while key(candidate) in taken:
+        candidate, n = f"{base}{sep}{n}", n + 1
+    taken.add(key(candidate))
+    return candidate
+
+
 def safe_url(url: str | None) -> str | None:
     """The url percent-encoded where it must be, or None unless it is http(s)."""
     if not url:

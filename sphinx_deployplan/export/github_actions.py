@@ -48,7 +48,7 @@ import re
 
 from ..model import Plan, Stage
 from . import common
-from .common import dump_yaml, header, placeholder, safe_url, stages_of
+from .common import claim, dump_yaml, header, placeholder, safe_url, stages_of
 
 RUNNER = "ubuntu-latest"
 CHECKOUT = "actions/checkout@v4"
@@ -83,11 +83,7 @@ def job_ids(stages: list[Stage]) -> dict[str, str]:
         base = re.sub(r"[^a-zA-Z0-9_-]", "_", stage.id)
         if not re.match(r"[_a-zA-Z]", base):
             base = "_" + base
-        candidate, n = base, 2
-        while candidate.lower() in taken:
-            candidate, n = f"{base}_{n}", n + 1
-        ids[stage.id] = candidate
-        taken.add(candidate.lower())
+        ids[stage.id] = claim(base, taken, "_")
     return ids
 
 
@@ -101,11 +97,7 @@ def approval_environments(plan: Plan) -> dict[str, str]:
         base = stage.id.strip() or "approval"
         if base.lower() in taken:
             base = f"{base}-approval"
-        candidate, n = base, 2
-        while candidate.lower() in taken:
-            candidate, n = f"{base}-{n}", n + 1
-        gates[stage.id] = candidate
-        taken.add(candidate.lower())
+        gates[stage.id] = claim(base, taken)
     return gates
 
 

@@ -45,7 +45,7 @@ import re
 
 from ..model import Environment, Plan, Stage
 from . import common
-from .common import dump_yaml, header, placeholder, safe_url, stages_of
+from .common import claim, dump_yaml, header, placeholder, safe_url, stages_of
 
 APPROVAL_SCRIPT = ("printf 'Approved: %s (approvers: %s)\\n' "
                    "\"$DEPLOYPLAN_STAGE\" \"$DEPLOYPLAN_APPROVERS\"")
@@ -111,11 +111,7 @@ def job_names(stages: list[Stage]) -> dict[str, str]:
         base = re.sub(r"[^A-Za-z0-9_.-]", "-", stage.id) or "job"
         if base in RESERVED or base.startswith("."):
             base = "job-" + base
-        candidate, n = base, 2
-        while candidate in taken:
-            candidate, n = f"{base}-{n}", n + 1
-        names[stage.id] = candidate
-        taken.add(candidate)
+        names[stage.id] = claim(base, taken, ignore_case=False)
     return names
 
 
@@ -125,11 +121,7 @@ def environment_names(plan: Plan) -> dict[str, str]:
     taken: set[str] = set()
     for env in plan.environments or []:
         base = re.sub(r"[^A-Za-z0-9 _/-]", "-", env.name).strip(" /") or "environment"
-        candidate, n = base, 2
-        while candidate.lower() in taken:
-            candidate, n = f"{base}-{n}", n + 1
-        names[env.name] = candidate
-        taken.add(candidate.lower())
+        names[env.name] = claim(base, taken)
     return names
 
 

@@ -119,6 +119,12 @@ class ExpiredWaiver:
     message: str
 
 
+def strict_rule_ids(strict: bool | Iterable[str]) -> set[str]:
+    """The rules whose unmet result fails the build: all with ``strict`` True, else
+    those listed (config ``deployplan_strict_rules``, CLI ``--strict-rules``)."""
+    return set(RULE_IDS) if strict is True else set(strict or ())
+
+
 @dataclass
 class PlanResults:
     plan_id: str
@@ -130,8 +136,8 @@ class PlanResults:
         return next(r for r in (*self.results, *self.rules) if r.check == check)
 
     def failing_rules(self, strict: bool | Iterable[str]) -> list[CheckResult]:
-        """Unmet rules that fail the build: all with strict True, else those listed."""
-        chosen = set(RULE_IDS) if strict is True else set(strict or ())
+        """Unmet rules that fail the build (see :func:`strict_rule_ids`)."""
+        chosen = strict_rule_ids(strict)
         return [r for r in self.rules if r.status == "unmet" and r.check in chosen]
 
     @property

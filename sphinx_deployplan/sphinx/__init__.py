@@ -32,8 +32,8 @@ from .portal import check_members
 from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
-#: Bumped whenever what we keep in the environment changes shape.
-ENV_VERSION = 1
+#: Bumped whenever what we keep in the environment or in doctrees changes shape.
+ENV_VERSION = 2
 
 
 def _fallback_outside_html(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -59,9 +59,9 @@ def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
     strict = app.config.deployplan_strict_rules
     failing = []
     for e in plan_domain(app.env).entries():
-        unmet = [r.check for r in (*e.results.unmet, *e.results.failing_rules(strict))]
+        unmet = e.failing(strict)
         if unmet:
-            failing.append((e.plan.plan, e.docname, unmet))
+            failing.append((e.plan_id, e.docname, unmet))
     if not failing:
         return
     lines = [f"  {plan_id} ({docname}): {', '.join(checks)}"

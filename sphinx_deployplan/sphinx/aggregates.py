@@ -19,7 +19,7 @@ from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
 from ..checks import resolve_today
-from ..ids import anchor, plan_anchor
+from ..ids import anchor
 from ..render.aggregates import (
     FlagSummary,
     PlanSummary,
@@ -76,17 +76,16 @@ def local_summaries(app: Sphinx, fromdoc: str) -> list[PlanSummary]:
 
     site = app.config.project or ""
     out = []
-    for entry in plan_domain(app.env).entries():
-        plan, doc = entry.plan, entry.docname
+    for e in plan_domain(app.env).entries():
+        doc = e.docname
         out.append(PlanSummary(
-            plan=plan.plan, title=plan.title, service=plan.service, owner=plan.owner,
-            method=plan.strategy.method if plan.strategy else None,
-            url=link(doc, plan_anchor(plan.plan)), site=site,
-            checks={r.check: (r.status, link(doc, anchor(plan.plan, "check", r.check)))
-                    for r in entry.results.results},
-            flags=[FlagSummary(f.name, link(doc, anchor(plan.plan, "flag", f.name)), f.type,
-                               f.owner, f.default, f.cleanup, bool(f.permanent))
-                   for f in plan.feature_flags or []],
+            plan=e.plan_id, title=e.title, service=e.service, owner=e.owner, method=e.method,
+            url=link(doc, e.anchor), site=site,
+            checks={check: (result, link(doc, anchor(e.plan_id, "check", check)))
+                    for check, result in e.checks},
+            flags=[FlagSummary(f.name, link(doc, anchor(e.plan_id, "flag", f.name)), f.type,
+                               f.owner, f.default, f.cleanup, f.permanent)
+                   for f in e.flags],
         ))
     return out
 
@@ -126,6 +125,5 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[s
     if added or changed or removed or moved or members_changed:
         extra |= domain.aggregates
     if moved:
-        extra |= {e.docname for e in domain.plans.values()
-                  if e.plan.waivers or e.plan.feature_flags}
+        extra |= {e.docname for e in domain.plans.values() if e.dated}
     return sorted(extra - set(removed))

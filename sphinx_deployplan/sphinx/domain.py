@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as _dt
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
 from typing import Any
@@ -9,22 +10,66 @@ from typing import Any
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
-from ..checks import PlanResults
+from ..checks import PlanResults, strict_rule_ids
 from ..ids import plan_anchor
 from ..model import Plan
 from ..problems import Problem
 from .warnings import warn
 
 
+@dataclass(frozen=True)
+class FlagFacts:
+    """What the flag report shows of a flag."""
+
+    name: str
+    type: str | None
+    owner: str | None
+    default: str | None
+    cleanup: _dt.date | None
+    permanent: bool
+
+
 @dataclass
 class PlanEntry:
-    """A plan as the site knows it: where it is, and the model itself."""
+    """What the site keeps of a plan between builds: where it is, and what the
+    aggregate views and the build's summary show of it.
 
-    plan: Plan
+    Not the plan itself: the environment is loaded and saved whole on every build,
+    and a model with its results is ~90 KB of Python objects per plan (about 90 MB
+    for 1,000 plans, for views that need a few fields).
+    """
+
+    plan_id: str
     docname: str
     lineno: int
     anchor: str
-    results: PlanResults
+    title: str
+    service: str
+    owner: str
+    method: str | None
+    checks: tuple[tuple[str, str], ...]  # (check id, result) of the eight checks
+    rules: tuple[tuple[str, str], ...]  # (rule id, result)
+    flags: tuple[FlagFacts, ...]
+    dated: bool  # results depend on the build's "today" (waivers, flag ages)
+
+    @classmethod
+    def of(cls, plan: Plan, docname: str, lineno: int, results: PlanResults) -> PlanEntry:
+        return cls(
+            plan_id=plan.plan, docname=docname, lineno=lineno, anchor=plan_anchor(plan.plan),
+            title=plan.title, service=plan.service, owner=plan.owner,
+            method=plan.strategy.method if plan.strategy else None,
+            checks=tuple((r.check, r.status) for r in results.results),
+            rules=tuple((r.check, r.status) for r in results.rules),
+            flags=tuple(FlagFacts(f.name, f.type, f.owner, f.default, f.cleanup,
+                                  bool(f.permanent)) for f in plan.feature_flags or []),
+            dated=bool(plan.waivers or plan.feature_flags),
+        )
+
+    def failing(self, strict: bool | Iterable[str]) -> list[str]:
+        """The unmet checks, and the unmet rules that ``strict`` makes fail the build."""
+        chosen = strict_rule_ids(strict)
+        return [*(c for c, result in self.checks if result == "unmet"),
+                *(r for r, result in self.rules if result == "unmet" and r in chosen)]
 
 
 class DeployPlanDomain(Domain):
@@ -33,7 +78,7 @@ class DeployPlanDomain(Domain):
     # plans: plan id -> PlanEntry; aggregates: documents with an index, matrix or
     # flag report (rewritten whenever any plan changes); today: of the last build.
     initial_data: dict[str, Any] = {"plans": {}, "aggregates": set(), "today": None}
-    data_version = 2
+    data_version = 3
 
     @property
     def plans(self) -> dict[str, PlanEntry]:
@@ -52,7 +97,7 @@ class DeployPlanDomain(Domain):
             return Problem("duplicate", f"plan id {plan.plan!r} is already used in document "
                            f"{existing.docname!r} (line {existing.lineno}); plan ids must be "
                            f"unique across the site", plan.line_of("plan"), plan.source)
-        self.plans[plan.plan] = PlanEntry(plan, docname, lineno, plan_anchor(plan.plan), results)
+        self.plans[plan.plan] = PlanEntry.of(plan, docname, lineno, results)
         return None
 
     def entries(self) -> Iterable[PlanEntry]:

@@ -19,14 +19,16 @@ from sphinx.util.osutil import relative_uri
 
 from .. import __version__
 from ..export import EXPORTERS
-from ..model import Plan
-from .domain import plan_domain
+from ..loader import load_plan
+from ..problems import PlanError
+from .config import limits
 
 FOLDER = "_deployplan"
 
 
 class downloads(nodes.General, nodes.Element):
-    """Placeholder for the export links of plan ``plan``."""
+    """Placeholder for the export links of plan ``plan``: its ``digest``, and its YAML
+    ``text`` (from ``source``, None for a directive body) to export from."""
 
 
 def chosen_exporters(config: Any) -> list[str]:
@@ -34,16 +36,17 @@ def chosen_exporters(config: Any) -> list[str]:
     return list(EXPORTERS) if names is None else list(names)
 
 
-def _write_exports(plan: Plan, outdir: Path, names: list[str]) -> list[tuple[str, str]]:
+def _write_exports(node: downloads, outdir: Path, names: list[str], config: Any,
+                   ) -> list[tuple[str, str]]:
     """Write the plan's exports; return (exporter name, path) of each.
 
     A manifest beside them records the plan digest, the package version and the
     formats asked for: when all three are unchanged the files are up to date and
-    nothing is exported again (exporting every plan on every build cost ~15% of a
-    large site's build)."""
-    folder = outdir / FOLDER / plan.plan
+    nothing is exported (or even loaded) again; exporting every plan on every build
+    cost ~15% of a large site's build."""
+    folder = outdir / FOLDER / node["plan"]
     manifest = folder / "manifest.json"
-    stamp = {"digest": plan.digest, "version": __version__, "formats": names}
+    stamp = {"digest": node["digest"], "version": __version__, "formats": names}
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
@@ -51,6 +54,10 @@ def _write_exports(plan: Plan, outdir: Path, names: list[str]) -> list[tuple[str
     if {k: recorded.get(k) for k in stamp} == stamp and all(
             (outdir / path).is_file() for _, path in recorded.get("files", [])):
         return [tuple(item) for item in recorded["files"]]
+    try:
+        plan = load_plan(node["text"], node["source"], limits(config))
+    except PlanError:  # it loaded when read; only a changed limit can refuse it now
+        return []
     written = []
     for name in names:
         exporter = EXPORTERS[name]
@@ -75,12 +82,10 @@ def fill_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         for node in placeholders:
             node.parent.remove(node)
         return
-    domain = plan_domain(app.env)
     names = chosen_exporters(app.config)
     here = app.builder.get_target_uri(docname)
     for node in placeholders:
-        entry = domain.plans.get(node["plan"])
-        files = _write_exports(entry.plan, Path(app.outdir), names) if entry and names else []
+        files = _write_exports(node, Path(app.outdir), names, app.config) if names else []
         if not files:
             node.parent.remove(node)
             continue

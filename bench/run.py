@@ -11,6 +11,9 @@ run, interleaving the scenarios so machine noise hits them alike, measures:
 2. ``ext-noneeds``  the same site with ``-D deployplan_needs=0``;
 3. ``baseline``     the same content as hand-written MyST, only myst_parser;
 4. ``incremental``  rebuild after editing the YAML of one plan (no ``-E``);
+   ``incremental-noneeds`` the same edit and rebuild of the ``-D deployplan_needs=0``
+                    output: the extension's own incremental path, without the
+                    per-build work sphinx-needs does over every need;
 5. ``parallel``     full build with ``-j 2``;
 6. peak RSS of every build (``ru_maxrss`` of the child from ``os.wait4``);
 7. ``check``        ``deployplan check`` over the N plan files, when that
@@ -42,12 +45,14 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-SCENARIOS = ("ext", "ext-noneeds", "baseline", "incremental", "parallel")
+SCENARIOS = ("ext", "ext-noneeds", "baseline", "incremental", "incremental-noneeds",
+             "parallel")
 LABELS = {
     "ext": "(1) full, extension + needs",
     "ext-noneeds": "(2) full, deployplan_needs=0",
     "baseline": "(3) baseline, hand-written MyST",
     "incremental": "(4) incremental, one plan edited",
+    "incremental-noneeds": "(4b) the same, deployplan_needs=0",
     "parallel": "(5) full, -j 2",
     "check": "(7) deployplan check",
 }
@@ -203,16 +208,21 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
             results[name].runs.append(run)
             say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
                 f"{run.maxrss_mib:7.0f} MiB")
-        # (4): edit the YAML of one plan (its title) and rebuild the ext output, no -E
+        # (4): edit the YAML of one plan (its title) and rebuild the ext output, no -E;
+        # (4b): the same edit, rebuilding the output of (2)
         generate.edit_plan(edited, "title", f" (edit {rep + 1})")
         try:
-            run = timed(sphinx(python, gen.site, root / "out" / "ext"), logs,
-                        f"incremental-{rep}", env)
+            for name, out, extra in (("incremental", "ext", []),
+                                     ("incremental-noneeds", "ext-noneeds",
+                                      ["-D", "deployplan_needs=0"])):
+                run = timed(sphinx(python, gen.site, root / "out" / out, *extra), logs,
+                            f"{name}-{rep}", env)
+                results[name].runs.append(run)
+                say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
+                    f"{run.maxrss_mib:7.0f} MiB (read {run.read}, wrote {run.written} "
+                    f"documents)")
         finally:
             edited.write_text(original, encoding="utf-8")
-        results["incremental"].runs.append(run)
-        say(f"  N={n} run {rep + 1}/{runs} {'incremental':12s} {run.seconds:7.2f} s "
-            f"{run.maxrss_mib:7.0f} MiB (read {run.read}, wrote {run.written} documents)")
 
     figures: dict[str, Any] = {"n": n, "runs": runs, "edited": str(edited.relative_to(gen.site)),
                                "scenarios": {k: v.summary() for k, v in results.items()}}
@@ -233,6 +243,7 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
         return {"1/3": med["ext"] / med["baseline"],
                 "2/3": med["ext-noneeds"] / med["baseline"],
                 "4/1": med["incremental"] / med["ext"],
+                "4b/2": med["incremental-noneeds"] / med["ext-noneeds"],
                 "5/1": med["parallel"] / med["ext"]}
 
     figures["ratios"] = ratios({k: v.median for k, v in results.items()})
@@ -272,12 +283,12 @@ def table(all_figures: list[dict[str, Any]]) -> str:
     lines.insert(1, "-" * len(lines[0]))
     lines.append("")
     lines.append("ratios (of medians)   1/3 ext:baseline   2/3 no-needs:baseline   "
-                 "4/1 incremental:full   5/1 -j2:serial")
+                 "4/1 incremental:full   4b/2 the same, no needs   5/1 -j2:serial")
     for f in all_figures:
         for kind, key in (("wall", "ratios"), ("cpu ", "cpu_ratios")):
             r = f[key]
             lines.append(f"  N={f['n']:<6} {kind}       {r['1/3']:>8.2f}   {r['2/3']:>21.2f}   "
-                         f"{r['4/1']:>20.3f}   {r['5/1']:>14.2f}")
+                         f"{r['4/1']:>20.3f}   {r['4b/2']:>23.3f}   {r['5/1']:>14.2f}")
     by_n = {f["n"]: f for f in all_figures}
     if 200 in by_n and 1000 in by_n:
         scale = {s: by_n[1000]["scenarios"][s]["median_s"] / by_n[200]["scenarios"][s]["median_s"]

@@ -205,3 +205,28 @@ def test_markdown_escapes_hostile_text():
 def test_every_exporter_is_registered_with_a_module():
     for exporter in EXPORTERS.values():
         assert callable(exporter.export), exporter.name
+
+
+def test_many_files_are_checked_in_worker_processes_with_the_same_output(tmp_path):
+    """Above PARALLEL_FROM files a process pool checks them; the output is the one a
+    file-by-file run gives, in the order given, problems and unmet checks included."""
+    from sphinx_deployplan.cli import PARALLEL_FROM
+
+    text = COMPLETE.read_text()
+    files = []
+    for i in range(PARALLEL_FROM + 2):
+        path = tmp_path / f"plan-{i:03d}.yaml"
+        if i == 7:
+            path.write_text(text.replace("owner:", "ownr:", 1))  # invalid
+        elif i == 31:
+            path.write_text(text.replace("  database: Expand-only; forward-fix.\n", ""))
+        else:
+            path.write_text(text.replace("plan: complete", f"plan: complete-{i}"))
+        files.append(str(path))
+    together = deployplan("check", "--today", "2026-11-27", *files)
+    one_by_one = [deployplan("check", "--today", "2026-11-27", f) for f in files]
+    assert together.returncode == 1
+    assert together.stdout == "".join(r.stdout for r in one_by_one)
+    assert f"{len(files)} plan file(s) checked, 2 with problems" in together.stderr
+    assert "unknown key 'ownr'" in together.stdout
+    assert "plan 'complete' fails check 'rollback-commands'" in together.stdout

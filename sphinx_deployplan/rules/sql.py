@@ -117,6 +117,14 @@ def _alter_action(table: str, action) -> list[SqlFinding]:
     return []
 
 
+def load_parser(dialect: str) -> None:
+    """Import sqlglot and its ``dialect`` now: processes forked afterwards inherit them
+    instead of each importing them again (~0.2 s per process)."""
+    import sqlglot
+
+    sqlglot.Dialect.get_or_raise(dialect)
+
+
 def analyse(text: str, dialect: str) -> tuple[list[SqlFinding], str | None]:
     """Findings in a migration script, or a note on why it was skipped."""
     if not _SQL_START.match(text):

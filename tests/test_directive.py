@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 from bs4 import BeautifulSoup
+from conftest import strip_colors
 from docutils import nodes
 
 from sphinx_deployplan import setup as _setup  # noqa: F401  (the extension under test)
@@ -293,6 +295,40 @@ def test_downloads_follow_the_config(site, shared_plans):
     site.build("html", deployplan_exports=["markdown"])
     assert [a.get_text() for a in soup(site.html("index")).select(
         "p.deployplan-downloads a")] == ["markdown"]
+
+
+def _download_names(site) -> list[str]:
+    return [a.get_text() for a in soup(site.html("index")).select("p.deployplan-downloads a")]
+
+
+def test_changing_the_export_formats_updates_a_built_site(site, shared_plans):
+    plan_page(site, shared_plans, "checkout-v2.yaml")
+    site.build("html", deployplan_exports=["markdown"])
+    site.build("html", fresh=False, deployplan_exports=["flagd", "gitlab-ci"])
+    assert _download_names(site) == ["flagd", "gitlab-ci"]
+    folder = Path(site.app.outdir) / "_deployplan" / "checkout-v2"
+    assert (folder / "checkout-v2.gitlab-ci.yml").is_file()
+
+
+def test_exports_follow_an_edited_plan_and_come_back_when_deleted(site, shared_plans):
+    """The export texts travel with the page's doctree: an edited plan gets new files,
+    and files deleted from the output come back on a rebuild that re-reads nothing."""
+    yaml_file = site.copy(shared_plans / "checkout-v2.yaml", "plan.yaml")
+    site.write("index.md", "# Plans\n\n```{deployplan}\n:file: plan.yaml\n```\n")
+    site.build("html")
+    runbook = Path(site.app.outdir) / "_deployplan/checkout-v2/checkout-v2.runbook.md"
+    yaml_file.write_text(yaml_file.read_text().replace(
+        "service: checkout-service", "service: checkout-service-v3"))
+    site.rebuild()
+    assert runbook.read_text().startswith("# Deployment Plan: checkout-service-v3")
+    shutil.rmtree(runbook.parent)
+    (Path(site.app.outdir) / "index.html").unlink()
+    before = len(site.app._status.getvalue())
+    site.rebuild()
+    log = strip_colors(site.app._status.getvalue()[before:])
+    assert "0 added, 0 changed, 0 removed" in log and "writing output... [100%] index" in log
+    assert runbook.read_text().startswith("# Deployment Plan: checkout-service-v3")
+    assert _download_names(site)[-1] == "markdown"
 
 
 def test_no_downloads_outside_html(site, shared_plans):

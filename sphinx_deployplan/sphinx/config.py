@@ -48,7 +48,7 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
     ConfigValue("deployplan_sql_dialect", "postgres", "env", (str,),
                 "The SQL dialect the ``destructive-sql`` rule parses migrations in, unless a "
                 "migration names its own ``dialect``."),
-    ConfigValue("deployplan_exports", None, "html", (list, tuple, type(None)),
+    ConfigValue("deployplan_exports", None, "env", (list, tuple, type(None)),
                 "The export formats each HTML plan page offers as downloads (written to "
                 "``_deployplan/<plan id>/`` in the output).  None (the default) offers all; "
                 "``[]`` offers none."),

@@ -18,7 +18,7 @@ from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
 from .config import build_today, limits, rule_settings
 from .domain import plan_domain
-from .downloads import downloads
+from .downloads import chosen_exporters, downloads, export_files
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
 
@@ -32,10 +32,10 @@ def _suggest(word: str) -> str:
     return f" (did you mean {close[0]!r}?)" if close else ""
 
 
-def _place_downloads(rendered: list[nodes.Node], plan: Plan, text: str) -> None:
-    """The export links go after the plan's summary, before its first part.  The
-    placeholder keeps the plan's YAML, read again only when its exports are stale."""
-    placeholder = downloads(plan=plan.plan, digest=plan.digest, text=text, source=plan.source)
+def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: list[str]) -> None:
+    """The export links go after the plan's summary, before its first part."""
+    placeholder = downloads(plan=plan.plan, digest=plan.digest,
+                            files=export_files(plan, names))
     first = rendered[0] if rendered else None
     if isinstance(first, nodes.section) and "deployplan" in first["classes"]:
         index = next((i for i, child in enumerate(first.children)
@@ -91,7 +91,7 @@ class DeployPlanDirective(SphinxDirective):
         rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
                                results=results)
         if duplicate is None:  # a duplicate's links would name the first plan's files
-            _place_downloads(rendered, plan, text)
+            _place_downloads(rendered, plan, chosen_exporters(self.config))
         if not self.config.deployplan_needs or duplicate is not None:
             return rendered
         return add_plan_needs(self, plan, results, rendered, doc_line) + rendered

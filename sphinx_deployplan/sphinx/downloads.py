@@ -19,16 +19,14 @@ from sphinx.util.osutil import relative_uri
 
 from .. import __version__
 from ..export import EXPORTERS
-from ..loader import load_plan
-from ..problems import PlanError
-from .config import limits
+from ..model import Plan
 
 FOLDER = "_deployplan"
 
 
 class downloads(nodes.General, nodes.Element):
-    """Placeholder for the export links of plan ``plan``: its ``digest``, and its YAML
-    ``text`` (from ``source``, None for a directive body) to export from."""
+    """Placeholder for the export links of plan ``plan`` (of digest ``digest``);
+    ``files`` holds (format, file name, text) of each export."""
 
 
 def chosen_exporters(config: Any) -> list[str]:
@@ -36,41 +34,44 @@ def chosen_exporters(config: Any) -> list[str]:
     return list(EXPORTERS) if names is None else list(names)
 
 
-def _write_exports(node: downloads, outdir: Path, names: list[str], config: Any,
-                   ) -> list[tuple[str, str]]:
-    """Write the plan's exports; return (exporter name, path) of each.
+def export_files(plan: Plan, names: list[str]) -> list[tuple[str, str, str]]:
+    """(format, file name, text) of the plan in each format that means something for
+    it (an Argo Rollout of a feature-flag release does not).  Run when the page is
+    read, so ``-j N`` spreads it over the workers and only edited plans pay it again."""
+    files = []
+    for name in names:
+        exporter = EXPORTERS[name]
+        try:
+            files.append((name, exporter.filename(plan), exporter.export(plan)))
+        except ValueError:
+            continue
+    return files
+
+
+def _write_exports(node: downloads, outdir: Path) -> list[tuple[str, str]]:
+    """Write the plan's exports; return (format, path in the output) of each.
 
     A manifest beside them records the plan digest, the package version and the
-    formats asked for: when all three are unchanged the files are up to date and
-    nothing is exported (or even loaded) again; exporting every plan on every build
-    cost ~15% of a large site's build."""
+    formats: when all three are unchanged and the files are there, nothing is
+    written again (no needless new timestamps for a deploy that syncs the output)."""
     folder = outdir / FOLDER / node["plan"]
     manifest = folder / "manifest.json"
-    stamp = {"digest": node["digest"], "version": __version__, "formats": names}
+    files = [(name, f"{FOLDER}/{node['plan']}/{filename}")
+             for name, filename, _ in node["files"]]
+    stamp = {"digest": node["digest"], "version": __version__,
+             "formats": [name for name, _ in files]}
     try:
         recorded = json.loads(manifest.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         recorded = {}
     if {k: recorded.get(k) for k in stamp} == stamp and all(
-            (outdir / path).is_file() for _, path in recorded.get("files", [])):
-        return [tuple(item) for item in recorded["files"]]
-    try:
-        plan = load_plan(node["text"], node["source"], limits(config))
-    except PlanError:  # it loaded when read; only a changed limit can refuse it now
-        return []
-    written = []
-    for name in names:
-        exporter = EXPORTERS[name]
-        try:
-            text = exporter.export(plan)
-        except ValueError:
-            continue  # no meaning in this format
-        folder.mkdir(parents=True, exist_ok=True)
-        (folder / exporter.filename(plan)).write_text(text, encoding="utf-8")
-        written.append((name, f"{FOLDER}/{plan.plan}/{exporter.filename(plan)}"))
+            (outdir / path).is_file() for _, path in files):
+        return files
     folder.mkdir(parents=True, exist_ok=True)
-    manifest.write_text(json.dumps({**stamp, "files": written}), encoding="utf-8")
-    return written
+    for _, filename, text in node["files"]:
+        (folder / filename).write_text(text, encoding="utf-8")
+    manifest.write_text(json.dumps(stamp), encoding="utf-8")
+    return files
 
 
 def fill_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -82,10 +83,9 @@ def fill_downloads(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         for node in placeholders:
             node.parent.remove(node)
         return
-    names = chosen_exporters(app.config)
     here = app.builder.get_target_uri(docname)
     for node in placeholders:
-        files = _write_exports(node, Path(app.outdir), names, app.config) if names else []
+        files = _write_exports(node, Path(app.outdir)) if node["files"] else []
         if not files:
             node.parent.remove(node)
             continue

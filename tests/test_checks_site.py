@@ -158,6 +158,24 @@ def test_needs_json_traces_checks_to_items(built):
     assert sum(n["type"] == "dpenv" for n in needs.values()) == 5
 
 
+def test_every_need_is_an_anchor_on_the_element_that_shows_it(built):
+    """A link to a need (needtable, :need:) lands on its row, section or list item."""
+    _, out, _ = built
+    data = json.loads((out / "needs.json").read_text())
+    needs = data["versions"][data["current_version"]]["needs"]
+    pages: dict[str, BeautifulSoup] = {}
+    for need_id, need in needs.items():
+        page = pages.setdefault(need["docname"], soup(out / f"{need['docname']}.html"))
+        found = page.find(id=need_id)
+        assert found is not None, need_id
+        host = found if found.name != "span" else found.parent
+        assert host.name in ("td", "section", "li", "dd", "div", "p"), (need_id, host.name)
+    step = pages["unsafe"].find(id="DP_UNSAFE__ROLLBACK__STEP__2")
+    assert "Tell the database team" in step.find_parent(["li", "tr"]).get_text()
+    env = pages["unsafe"].find(id="DP_UNSAFE__ENV__PROD")
+    assert env.name == "td" and env.find_parent("tr").find("code").get_text() == "prod"
+
+
 def test_users_needtable_filters_on_our_fields(built):
     _, out, _ = built
     table = soup(out / "index.html").select_one("table.NEEDS_TABLE, table.needstable_wrapper, "

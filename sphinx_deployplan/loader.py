@@ -28,11 +28,16 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 from .ids import slugify
 from .model import ON_OFF, SLUG, Duration, Item, Percent, Plan
 from .problems import PlanError, Problem
+from .yamlmemo import MemoResolver
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _YamlLoader
+    from yaml import CSafeLoader as _SafeLoader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _YamlLoader  # type: ignore[assignment]
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
+
+
+class _YamlLoader(MemoResolver, _SafeLoader):
+    pass
 
 
 @dataclass(frozen=True)

@@ -312,3 +312,31 @@ def test_core_imports_neither_sphinx_nor_docutils():
             "print(bad); sys.exit(1 if bad else 0)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_the_tag_memo_answers_as_pyyaml_does():
+    """The loader and exporters resolve plain scalars through a memo: it must give
+    PyYAML's tag for every value, short or long, plain or quoted, first time or not."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+    from yaml.nodes import ScalarNode
+    from yaml.resolver import Resolver
+
+    from sphinx_deployplan.yamlmemo import MEMO_LENGTH, MemoResolver
+
+    class Memo(MemoResolver, Resolver):
+        pass
+
+    samples = ["true", "no", "~", "null", "", "12", "0x1f", "1_000", "3.5", ".inf", "-.NaN",
+               "2026-11-27", "2026-11-27 10:00:00", "<<", "=", "prod", "x" * (MEMO_LENGTH + 1),
+               "1" * (MEMO_LENGTH + 5)]
+
+    @settings(max_examples=300, deadline=None)
+    @given(st.one_of(st.sampled_from(samples), st.text(max_size=80)),
+           st.tuples(st.booleans(), st.booleans()))
+    def same(value, implicit):
+        expected = Resolver().resolve(ScalarNode, value, implicit)
+        assert Memo().resolve(ScalarNode, value, implicit) == expected
+        assert Memo().resolve(ScalarNode, value, list(implicit)) == expected  # memo hit
+
+    same()

@@ -9,11 +9,16 @@ from collections.abc import Sequence
 import yaml
 
 from ..model import Plan, Stage
+from ..yamlmemo import MemoResolver
 
 try:  # libyaml's emitter writes the same text several times faster
-    from yaml import CSafeDumper as _Dumper
+    from yaml import CSafeDumper as _SafeDumper
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeDumper as _Dumper  # type: ignore[assignment]
+    from yaml import SafeDumper as _SafeDumper  # type: ignore[assignment]
+
+
+class _Dumper(MemoResolver, _SafeDumper):
+    pass
 
 _SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _HTTP_URL = re.compile(r"^https?://[^/?#\s]+", re.IGNORECASE)

@@ -260,23 +260,17 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
 
 def table(all_figures: list[dict[str, Any]]) -> str:
     rows = [["N", *(LABELS[s] for s in SCENARIOS), LABELS["check"]]]
-    for f in all_figures:
-        sc = f["scenarios"]
-        check = f["check"].get("median_s")
-        rows.append([str(f["n"]), *(f"{sc[s]['median_s']:.2f} s" for s in SCENARIOS),
-                     f"{check:.2f} s" if check is not None else "skipped"])
-    rows.append(["CPU (user+sys)"] + [""] * (len(SCENARIOS) + 1))
-    for f in all_figures:
-        sc = f["scenarios"]
-        check = f["check"].get("median_cpu_s")
-        rows.append([str(f["n"]), *(f"{sc[s]['median_cpu_s']:.2f} s" for s in SCENARIOS),
-                     f"{check:.2f} s" if check is not None else "skipped"])
-    rows.append(["peak RSS"] + [""] * (len(SCENARIOS) + 1))
-    for f in all_figures:
-        sc = f["scenarios"]
-        check = f["check"].get("peak_rss_mib")
-        rows.append([str(f["n"]), *(f"{sc[s]['peak_rss_mib']:.0f} MiB" for s in SCENARIOS),
-                     f"{check:.0f} MiB" if check is not None else "skipped"])
+    # one block of rows per figure: (title row, summary key, format)
+    for title, key, fmt in ((None, "median_s", "{:.2f} s"),
+                            ("CPU (user+sys)", "median_cpu_s", "{:.2f} s"),
+                            ("peak RSS", "peak_rss_mib", "{:.0f} MiB")):
+        if title:
+            rows.append([title] + [""] * (len(SCENARIOS) + 1))
+        for f in all_figures:
+            check = f["check"].get(key)
+            rows.append([str(f["n"]),
+                         *(fmt.format(f["scenarios"][s][key]) for s in SCENARIOS),
+                         fmt.format(check) if check is not None else "skipped"])
     widths = [max(len(r[i]) for r in rows) for i in range(len(rows[0]))]
     lines = ["  ".join(c.rjust(w) if i else c.ljust(w) for i, (c, w) in
                        enumerate(zip(r, widths, strict=True))) for r in rows]

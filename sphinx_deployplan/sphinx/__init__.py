@@ -29,6 +29,7 @@ from .directive import DeployPlanDirective
 from .domain import DeployPlanDomain, plan_domain
 from .downloads import downloads, fill_downloads
 from .portal import check_members
+from .shutdown import arrange_fast_exit
 from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
@@ -87,6 +88,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("config-inited", validate)
     app.connect("config-inited", needs.register)
     app.connect("config-inited", check_members)
+    app.connect("config-inited", arrange_fast_exit)
     app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", fill_aggregates)
     app.connect("doctree-resolved", fill_downloads)

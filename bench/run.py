@@ -10,7 +10,11 @@ run, interleaving the scenarios so machine noise hits them alike, measures:
 1. ``ext``          full build with the extension, traceability on;
 2. ``ext-noneeds``  the same site with ``-D deployplan_needs=0``;
 3. ``baseline``     the same content as hand-written MyST, only myst_parser;
-4. ``incremental``  rebuild after editing the YAML of one plan (no ``-E``);
+4. ``unchanged``    rebuild with nothing changed (no ``-E``): what every rebuild
+                    costs whatever the edit, so ``unchanged``/``ext`` is the floor
+                    of the 4/1 ratio; ``unchanged-noneeds`` the same with
+                    ``-D deployplan_needs=0``;
+   ``incremental``  rebuild after editing the YAML of one plan (no ``-E``);
    ``incremental-noneeds`` the same edit and rebuild of the ``-D deployplan_needs=0``
                     output: the extension's own incremental path, without the
                     per-build work sphinx-needs does over every need;
@@ -45,12 +49,14 @@ from typing import Any
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
-SCENARIOS = ("ext", "ext-noneeds", "baseline", "incremental", "incremental-noneeds",
-             "parallel")
+SCENARIOS = ("ext", "ext-noneeds", "baseline", "unchanged", "unchanged-noneeds",
+             "incremental", "incremental-noneeds", "parallel")
 LABELS = {
     "ext": "(1) full, extension + needs",
     "ext-noneeds": "(2) full, deployplan_needs=0",
     "baseline": "(3) baseline, hand-written MyST",
+    "unchanged": "(4c) rebuild, nothing changed",
+    "unchanged-noneeds": "(4d) the same, deployplan_needs=0",
     "incremental": "(4) incremental, one plan edited",
     "incremental-noneeds": "(4b) the same, deployplan_needs=0",
     "parallel": "(5) full, -j 2",
@@ -208,6 +214,15 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
             results[name].runs.append(run)
             say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
                 f"{run.maxrss_mib:7.0f} MiB")
+        # (4c), (4d): rebuild the outputs of (1) and (2) with nothing changed
+        for name, out, extra in (("unchanged", "ext", []),
+                                 ("unchanged-noneeds", "ext-noneeds",
+                                  ["-D", "deployplan_needs=0"])):
+            run = timed(sphinx(python, gen.site, root / "out" / out, *extra), logs,
+                        f"{name}-{rep}", env)
+            results[name].runs.append(run)
+            say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
+                f"{run.maxrss_mib:7.0f} MiB (read {run.read} documents)")
         # (4): edit the YAML of one plan (its title) and rebuild the ext output, no -E;
         # (4b): the same edit, rebuilding the output of (2)
         generate.edit_plan(edited, "title", f" (edit {rep + 1})")
@@ -244,6 +259,8 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
                 "2/3": med["ext-noneeds"] / med["baseline"],
                 "4/1": med["incremental"] / med["ext"],
                 "4b/2": med["incremental-noneeds"] / med["ext-noneeds"],
+                "4c/1": med["unchanged"] / med["ext"],
+                "4d/2": med["unchanged-noneeds"] / med["ext-noneeds"],
                 "5/1": med["parallel"] / med["ext"]}
 
     figures["ratios"] = ratios({k: v.median for k, v in results.items()})
@@ -276,13 +293,17 @@ def table(all_figures: list[dict[str, Any]]) -> str:
                        enumerate(zip(r, widths, strict=True))) for r in rows]
     lines.insert(1, "-" * len(lines[0]))
     lines.append("")
-    lines.append("ratios (of medians)   1/3 ext:baseline   2/3 no-needs:baseline   "
-                 "4/1 incremental:full   4b/2 the same, no needs   5/1 -j2:serial")
+    ratio_names = (("1/3", "ext:baseline", 2), ("2/3", "no-needs:baseline", 2),
+                   ("4/1", "incremental:full", 3), ("4b/2", "the same, no needs", 3),
+                   ("4c/1", "unchanged:full (floor of 4/1)", 3),
+                   ("4d/2", "the same, no needs", 3), ("5/1", "-j2:serial", 2))
+    heads = [f"{key} {what}" for key, what, _ in ratio_names]
+    lines.append("ratios (of medians)   " + "   ".join(heads))
     for f in all_figures:
         for kind, key in (("wall", "ratios"), ("cpu ", "cpu_ratios")):
-            r = f[key]
-            lines.append(f"  N={f['n']:<6} {kind}       {r['1/3']:>8.2f}   {r['2/3']:>21.2f}   "
-                         f"{r['4/1']:>20.3f}   {r['4b/2']:>23.3f}   {r['5/1']:>14.2f}")
+            cells = [f"{f[key][name]:>{len(head)}.{digits}f}"
+                     for (name, _, digits), head in zip(ratio_names, heads, strict=True)]
+            lines.append(f"  N={f['n']:<6} {kind}       " + "   ".join(cells))
     by_n = {f["n"]: f for f in all_figures}
     if 200 in by_n and 1000 in by_n:
         scale = {s: by_n[1000]["scenarios"][s]["median_s"] / by_n[200]["scenarios"][s]["median_s"]

@@ -3,7 +3,8 @@ flag report.
 
 They render :class:`PlanSummary` objects, which the Sphinx layer builds from this
 site's plans and, in a portal, from the plans of member sites (read from their
-``needs.json``).  Nothing is computed here but layout.
+``needs.json``).  Nothing is computed here but layout: each view is a
+:class:`~.grid.Grid`, written as HTML or as docutils nodes by :mod:`.grid`.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from dataclasses import dataclass, field
 from docutils import nodes
 
 from ..model import CHECK_IDS
-from .builders import DASH, code, para, table
-from .checks import badge
+from .builders import DASH, para
+from .grid import Badge, Code, Grid, GridCell, Link, grid_html, grid_nodes
 from .plan import METHOD_NAMES
 
 
@@ -64,52 +65,47 @@ class PlanSummary:
         return sum(result in ("met", "waived") for result, _ in self.checks.values())
 
 
-def _ref(text: str | nodes.Node, uri: str, external: bool = False) -> nodes.reference:
-    node = nodes.reference("", "", refuri=uri, internal=not external)
-    node += nodes.Text(text) if isinstance(text, str) else text
-    return node
-
-
 def _with_site(summaries: Sequence[PlanSummary]) -> bool:
     """A Site column only where plans come from more than one site."""
     return len({s.site for s in summaries}) > 1 or any(s.external for s in summaries)
 
 
-def render_index(summaries: Sequence[PlanSummary]) -> nodes.Node:
+def index_grid(summaries: Sequence[PlanSummary]) -> Grid | None:
     if not summaries:
-        return para("No deployment plans on this site yet.")
+        return None
     site = _with_site(summaries)
     rows = []
     for s in summaries:
         method = METHOD_NAMES.get(s.method or "", s.method or DASH)
-        row: list = [_ref(s.title, s.url, s.external)]
+        row: list[GridCell] = [Link(s.title, s.url, s.external)]
         if site:
             row.append(s.site)
-        row += [code(s.service), s.owner, method, f"{s.met} of {s.applicable}", badge(s.status)]
+        row += [Code(s.service), s.owner, method, f"{s.met} of {s.applicable}",
+                Badge(s.status)]
         rows.append(row)
     headers = ["Plan", *(["Site"] if site else []), "Service", "Owner", "Method",
                "Checks met", "Status"]
-    return table(headers, rows, classes=["deployplan-index"])
+    return Grid(headers, rows, classes=["deployplan-index"])
 
 
-def render_matrix(summaries: Sequence[PlanSummary]) -> nodes.Node:
+def matrix_grid(summaries: Sequence[PlanSummary]) -> Grid | None:
     if not summaries:
-        return para("No deployment plans on this site yet.")
+        return None
     site = _with_site(summaries)
     rows = []
     for s in summaries:
-        cells: list = [_ref(code(s.plan), s.url, s.external)]
+        cells: list[GridCell] = [Link(Code(s.plan), s.url, s.external)]
         if site:
             cells.append(s.site)
         for check in CHECK_IDS:
             result, url = s.checks.get(check, ("n/a", s.url))
-            cells.append(_ref(badge(result), url, s.external))
+            cells.append(Link(Badge(result), url, s.external))
         rows.append(cells)
-    return table(["Plan", *(["Site"] if site else []), *CHECK_IDS], rows,
-                 classes=["deployplan-matrix"])
+    return Grid(["Plan", *(["Site"] if site else []), *CHECK_IDS], rows,
+                classes=["deployplan-matrix"])
 
 
-def render_flags(summaries: Sequence[PlanSummary], today: _dt.date) -> nodes.Node:
+def flags_grid(summaries: Sequence[PlanSummary], today: _dt.date) -> Grid | None:
     site = _with_site(summaries)
     rows = []
     for s in summaries:
@@ -119,15 +115,37 @@ def render_flags(summaries: Sequence[PlanSummary], today: _dt.date) -> nodes.Nod
                 days, cleanup, stale = str(left), flag.cleanup.isoformat(), left < 0
             else:
                 days, cleanup, stale = DASH, "permanent" if flag.permanent else "not set", False
-            marker = nodes.inline("stale", "stale", classes=[
-                "deployplan-badge", "deployplan-badge-unmet"]) if stale else ""
-            row: list = [_ref(code(flag.name), flag.url, s.external),
-                         _ref(s.plan, s.url, s.external)]
+            row: list[GridCell] = [Link(Code(flag.name), flag.url, s.external),
+                                   Link(s.plan, s.url, s.external)]
             if site:
                 row.append(s.site)
-            row += [flag.type, flag.owner, flag.default, cleanup, days, marker]
+            row += [flag.type, flag.owner, flag.default, cleanup, days,
+                    Badge("unmet", "stale") if stale else None]
             rows.append(row)
     if not rows:
-        return para("No feature flags in any plan.")
-    return table(["Flag", "Plan", *(["Site"] if site else []), "Type", "Owner", "Default",
-                  "Cleanup", "Days left", "Stale"], rows, classes=["deployplan-flag-report"])
+        return None
+    return Grid(["Flag", "Plan", *(["Site"] if site else []), "Type", "Owner", "Default",
+                 "Cleanup", "Days left", "Stale"], rows, classes=["deployplan-flag-report"])
+
+
+#: What a view says when it has no row.
+EMPTY = {"index": "No deployment plans on this site yet.",
+         "matrix": "No deployment plans on this site yet.",
+         "flags": "No feature flags in any plan."}
+
+
+def render_aggregate(kind: str, summaries: Sequence[PlanSummary], today: _dt.date, *,
+                     html: bool) -> nodes.Node:
+    """The ``kind`` view (index, matrix or flags) of ``summaries``: as raw HTML for
+    HTML builders (see :mod:`.grid` for why), else as docutils nodes."""
+    if kind == "index":
+        grid = index_grid(summaries)
+    elif kind == "matrix":
+        grid = matrix_grid(summaries)
+    else:
+        grid = flags_grid(summaries, today)
+    if grid is None:
+        return para(EMPTY[kind])
+    if html:
+        return nodes.raw("", grid_html(grid), format="html")
+    return grid_nodes(grid)

@@ -22,10 +22,10 @@ ITEM_PARTS = {"env": "environments", "stage": "pipeline", "strategy": "strategy"
               "health": "health", "migration": "migrations"}
 
 
-def badge(status: str) -> nodes.inline:
-    """A result as a badge: the word, with a class per result for colour."""
+def badge(status: str, text: str | None = None) -> nodes.inline:
+    """A result as a badge: the word (or ``text``), with a class per result for colour."""
     css = "na" if status == "n/a" else status
-    text = BADGE_TEXT.get(status, status)
+    text = text or BADGE_TEXT.get(status, status)
     return nodes.inline(text, text, classes=["deployplan-badge", f"deployplan-badge-{css}"])
 
 

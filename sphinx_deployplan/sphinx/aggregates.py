@@ -20,13 +20,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..checks import resolve_today
 from ..ids import anchor
-from ..render.aggregates import (
-    FlagSummary,
-    PlanSummary,
-    render_flags,
-    render_index,
-    render_matrix,
-)
+from ..render.aggregates import FlagSummary, PlanSummary, render_aggregate
 from .domain import plan_domain
 from .portal import external_summaries, member_fingerprints
 
@@ -97,16 +91,11 @@ def fill_aggregates(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         return
     summaries = local_summaries(app, docname) + external_summaries(app)
     today = resolve_today(app.config.deployplan_today, os.environ)
+    html = app.builder.format == "html"
     for node in placeholders:
         sites = node.get("sites")
         chosen = [s for s in summaries if not sites or s.site in sites]
-        kind = node["kind"]
-        if kind == "index":
-            node.replace_self(render_index(chosen))
-        elif kind == "matrix":
-            node.replace_self(render_matrix(chosen))
-        else:
-            node.replace_self(render_flags(chosen, today))
+        node.replace_self(render_aggregate(node["kind"], chosen, today, html=html))
 
 
 def outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[str],

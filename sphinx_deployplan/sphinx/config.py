@@ -56,7 +56,7 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
                 "When true, ``sphinx-build`` leaves its memory to the operating system "
                 "when it exits instead of having Python free it object by object (the "
                 "handler calls ``gc.freeze()`` at exit).  That saves seconds on a large "
-                "site: about 1.7 s of a 7 s one-plan rebuild of 200 plans.  Set it to "
+                "site: more than a second of a one-plan rebuild of 200 plans.  Set it to "
                 "false if another extension needs the ``__del__`` methods of objects left "
                 "at exit to run, which Python does not promise anyway."),
     ConfigValue("deployplan_max_bytes", DEFAULT_LIMITS.max_bytes, "env", (int,),

@@ -2,8 +2,8 @@
 
 When ``sphinx-build`` returns, the whole application (environment, needs,
 doctrees) is cyclic garbage, and the interpreter's last collection at exit walks
-and frees it object by object: about 1.7 s of a 7 s one-plan rebuild of a
-200-plan site, and 4.5 s of its full build.  ``gc.freeze()`` from an ``atexit``
+and frees it object by object: 1.3 to 1.7 s of a 6 s one-plan rebuild of a
+200-plan site, and about 4.5 s of its full build.  ``gc.freeze()`` from an ``atexit``
 handler moves every object to the permanent generation, which that collection
 skips.
 

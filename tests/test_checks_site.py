@@ -212,6 +212,18 @@ def test_landing_page_aggregates(built):
     ]
 
 
+def test_aggregates_outside_html_are_tables(site):
+    """Other builders get the views as docutils tables (HTML builders get them as HTML)."""
+    shutil.copytree(CHECKS_SITE, site.root)
+    site.build("text", deployplan_fail_on_unmet=False)
+    text = (Path(site.app.outdir) / "index.txt").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("|")]
+    assert any("Unsafe plan" in r and "unsafe-svc" in r and "1 of 8" in r and "unmet" in r
+               for r in rows), text
+    assert any("new-ui" in r and "2027-01-31" in r and "65" in r for r in rows), text
+    assert any('"unsafe"' in r and r.count("unmet") == 7 for r in rows), text
+
+
 def test_stale_flag_is_marked(tmp_path):
     src = tmp_path / "src"
     shutil.copytree(CHECKS_SITE, src)

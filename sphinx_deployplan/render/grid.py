@@ -6,10 +6,9 @@ any plan.  As docutils nodes, each of their cells is four or five nodes, some
 thirty objects for Python's garbage collector to track: on a 200-plan site
 (7,300 cells) a one-plan rebuild took 5.4 to 6.2 s with the tables as nodes and
 4.2 to 4.7 s with them as HTML, most of the difference in collections of the
-whole heap that the nodes set off.  For HTML
-builders the same table is written as HTML text, the markup Sphinx's HTML5
-translator writes for the nodes (a test compares the two); other builders get
-the nodes.
+whole heap that the nodes set off.  For HTML builders the same table is written
+as HTML text, the markup Sphinx's HTML5 translator writes for the nodes (a test
+compares the two); other builders get the nodes.
 """
 
 from __future__ import annotations

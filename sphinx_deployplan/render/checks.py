@@ -22,11 +22,16 @@ ITEM_PARTS = {"env": "environments", "stage": "pipeline", "strategy": "strategy"
               "health": "health", "migration": "migrations"}
 
 
-def badge(status: str, text: str | None = None) -> nodes.inline:
-    """A result as a badge: the word (or ``text``), with a class per result for colour."""
+def badge_parts(status: str, text: str | None = None) -> tuple[list[str], str]:
+    """A badge's classes (one per result, for colour) and its word (or ``text``)."""
     css = "na" if status == "n/a" else status
-    text = text or BADGE_TEXT.get(status, status)
-    return nodes.inline(text, text, classes=["deployplan-badge", f"deployplan-badge-{css}"])
+    return ["deployplan-badge", f"deployplan-badge-{css}"], text or BADGE_TEXT.get(status, status)
+
+
+def badge(status: str, text: str | None = None) -> nodes.inline:
+    """A result as a badge."""
+    classes, word = badge_parts(status, text)
+    return nodes.inline(word, word, classes=classes)
 
 
 def _link(plan_id: str, ref: ItemRef, rendered: set[str]) -> nodes.Node:

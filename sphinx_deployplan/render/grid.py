@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from docutils import nodes
 
 from .builders import DASH, code, table
-from .checks import badge
+from .checks import badge, badge_parts
 
 #: What docutils' HTML writers encode, in text and in attribute values.
 _SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord('"'): "&quot;", ord(">"): "&gt;",
@@ -115,9 +115,8 @@ def _cell_html(cell: GridCell) -> str:
     if isinstance(cell, Code):
         return _code_html(cell.text)
     if isinstance(cell, Badge):
-        node = badge(cell.status, cell.text)
-        return (f'<span class="{_attribute(" ".join(node["classes"]))}">'
-                f"{_text(node.astext())}</span>")
+        classes, word = badge_parts(cell.status, cell.text)
+        return f'<span class="{_attribute(" ".join(classes))}">{_text(word)}</span>'
     kind = "external" if cell.external else "internal"
     return (f'<a class="reference {kind}" href="{_attribute(cell.url)}">'
             f"{_cell_html(cell.inner)}</a>")

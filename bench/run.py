@@ -201,6 +201,18 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
         if not quiet:
             print(msg, flush=True)
 
+    def rebuild_both(name: str, rep: int) -> None:
+        """Rebuild the outputs of (1) and (2) without -E, as ``name`` and ``name-noneeds``."""
+        for scenario, out, extra in ((name, "ext", []),
+                                     (f"{name}-noneeds", "ext-noneeds",
+                                      ["-D", "deployplan_needs=0"])):
+            run = timed(sphinx(python, gen.site, root / "out" / out, *extra), logs,
+                        f"{scenario}-{rep}", env)
+            results[scenario].runs.append(run)
+            say(f"  N={n} run {rep + 1}/{runs} {scenario:12s} {run.seconds:7.2f} s "
+                f"{run.maxrss_mib:7.0f} MiB (read {run.read}, wrote {run.written} "
+                f"documents)")
+
     full = ("ext", "ext-noneeds", "baseline", "parallel")
     for rep in range(runs):
         order = full[rep % len(full):] + full[:rep % len(full)]  # rotate, to share the noise
@@ -215,27 +227,12 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
             say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
                 f"{run.maxrss_mib:7.0f} MiB")
         # (4c), (4d): rebuild the outputs of (1) and (2) with nothing changed
-        for name, out, extra in (("unchanged", "ext", []),
-                                 ("unchanged-noneeds", "ext-noneeds",
-                                  ["-D", "deployplan_needs=0"])):
-            run = timed(sphinx(python, gen.site, root / "out" / out, *extra), logs,
-                        f"{name}-{rep}", env)
-            results[name].runs.append(run)
-            say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
-                f"{run.maxrss_mib:7.0f} MiB (read {run.read} documents)")
+        rebuild_both("unchanged", rep)
         # (4): edit the YAML of one plan (its title) and rebuild the ext output, no -E;
         # (4b): the same edit, rebuilding the output of (2)
         generate.edit_plan(edited, "title", f" (edit {rep + 1})")
         try:
-            for name, out, extra in (("incremental", "ext", []),
-                                     ("incremental-noneeds", "ext-noneeds",
-                                      ["-D", "deployplan_needs=0"])):
-                run = timed(sphinx(python, gen.site, root / "out" / out, *extra), logs,
-                            f"{name}-{rep}", env)
-                results[name].runs.append(run)
-                say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
-                    f"{run.maxrss_mib:7.0f} MiB (read {run.read}, wrote {run.written} "
-                    f"documents)")
+            rebuild_both("incremental", rep)
         finally:
             edited.write_text(original, encoding="utf-8")
 

@@ -1,13 +1,14 @@
 """``deployplan``: check, export and scaffold plans without Sphinx.
 
     deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD]
-    deployplan export --to FORMAT PLAN.yaml [-o FILE]
-    deployplan schema [-o FILE]
-    deployplan new NAME [-o FILE]
+    deployplan export --to FORMAT PLAN.yaml [-o FILE [--force]]
+    deployplan schema [-o FILE [--force]]
+    deployplan new NAME [-o FILE [--force]]
 
 Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
 invalid or a check is unmet (or, with --strict-rules, a rule), 2 on a usage
-error.  Only the core is imported
+error (a bad -o included: an existing file without --force, the plan being
+read, a folder).  Only the core is imported
 (no Sphinx, no docutils), so it starts fast enough for a pre-commit hook.
 """
 
@@ -158,9 +159,9 @@ def _print_text(reports: list[FileReport], out: TextIO) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     try:
         today = resolve_today(args.today, dict(os.environ))
-    except ValueError:
-        print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}",
-              file=sys.stderr)
+    except ValueError as exc:
+        print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}"
+              if args.today else f"deployplan: {exc}", file=sys.stderr)
         return 2
     settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
                             sql_dialect=args.sql_dialect)
@@ -176,17 +177,60 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+class OutputRefused(Exception):
+    """Where ``-o`` points cannot or must not be written; the message says why."""
+
+
+def _output(output: str | None, force: bool, inputs: Sequence[str] = ()) -> Path | None:
+    """Where ``-o`` writes, checked before any work: never over a file the command
+    reads, never over an existing file without ``--force``, and a folder or a
+    missing folder is a clear error, not a traceback.  A path that is no regular
+    file (``/dev/null``, ``/dev/stdout``) is written to as a stream."""
+    if not output:
+        return None
+    path = Path(output)
+    if path.is_dir():
+        raise OutputRefused(f"{output} is a folder; give the name of a file to write")
+    if not path.parent.is_dir():
+        raise OutputRefused(f"cannot write {output}: the folder {path.parent} does not exist")
+    if path.exists():
+        for source in inputs:
+            try:
+                same = os.path.samefile(path, source)
+            except OSError:  # the input is not there: the loader reports it
+                same = False
+            if same:
+                raise OutputRefused(f"{output} is the plan being read; write to another "
+                                    f"file")
+        if path.is_file() and not force:
+            raise OutputRefused(f"{output} exists; use --force to overwrite it")
+    return path
+
+
+def _write(text: str, path: Path | None) -> None:
+    if path is None:
         sys.stdout.write(text)
+        return
+    try:
+        with path.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _refused(exc: OutputRefused) -> int:
+    print(f"deployplan: {exc}", file=sys.stderr)
+    return 2
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import EXPORTERS
 
     exporter = EXPORTERS[args.to]
+    try:
+        target = _output(args.output, args.force, [args.plan])
+    except OutputRefused as exc:
+        return _refused(exc)
     try:
         plan = load_plan_file(args.plan)
     except PlanError as error:
@@ -199,14 +243,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"deployplan: cannot export plan {plan.plan!r} as {args.to}: {exc}",
               file=sys.stderr)
         return 1
-    _write(text, args.output)
+    try:
+        _write(text, target)
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import plan_schema
 
-    _write(json.dumps(plan_schema(), indent=2) + "\n", args.output)
+    try:
+        _write(json.dumps(plan_schema(), indent=2) + "\n", _output(args.output, args.force))
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
@@ -218,10 +268,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"deployplan: {exc}", file=sys.stderr)
         return 2
-    if args.output and Path(args.output).exists() and not args.force:
-        print(f"deployplan: {args.output} exists; use --force to overwrite it", file=sys.stderr)
-        return 2
-    _write(text, args.output)
+    try:
+        _write(text, _output(args.output, args.force))
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
@@ -253,18 +303,21 @@ def parser() -> argparse.ArgumentParser:
                         help="; ".join(f"{e.name}: {e.description}"
                                        for e in EXPORTERS.values()))
     export.add_argument("plan", metavar="PLAN.yaml", help="the plan file to export")
-    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout "
+                        "(never over the plan itself)")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     export.set_defaults(run=cmd_export)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the plan format")
     schema.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    schema.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     schema.set_defaults(run=cmd_schema)
 
     new = sub.add_parser("new", help="write a plan skeleton whose placeholders fail the "
                          "checks until they are filled in")
     new.add_argument("name", help="the plan id (a slug, like checkout-v2)")
     new.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
-    new.add_argument("--force", action="store_true", help="overwrite FILE")
+    new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     new.set_defaults(run=cmd_new)
     return top
 

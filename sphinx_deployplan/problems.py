@@ -23,8 +23,8 @@ SUBTYPES: dict[str, str] = {
     "a migration, a health check, or a plan id on two pages.",
     "reference": "A reference does not resolve (a stage's environment or needs, a migration's "
     "depends_on) or the references form a cycle.",
-    "file": "The plan file given with ``:file:`` cannot be read or lies outside the "
-    "source directory.",
+    "file": "The plan file given with ``:file:`` cannot be read, is not a regular file (a "
+    "folder, a named pipe, a socket, a device) or lies outside the source directory.",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
     "check": "A quality check is unmet.  The message names the plan, the check and what is "

@@ -83,6 +83,8 @@ def validate(app: Any, config: Any) -> None:
     try:
         resolve_today(config.deployplan_today, os.environ)
     except ValueError as exc:
+        if not config.deployplan_today:  # the date came from SOURCE_DATE_EPOCH
+            raise ConfigError(str(exc)) from None
         raise ConfigError(f"deployplan_today must be an ISO date (YYYY-MM-DD), got "
                           f"{config.deployplan_today!r}: {exc}") from None
     unknown_exports = sorted(set(config.deployplan_exports or ()) - set(EXPORTERS))

@@ -16,7 +16,7 @@ from ..render.nodes import (
     visit_checkbox_html,
     visit_pipeline_diagram_html,
 )
-from . import needs
+from . import duplicates, needs
 from .aggregates import (
     FlagsDirective,
     IndexDirective,
@@ -27,15 +27,15 @@ from .aggregates import (
 )
 from .config import CONFIG_VALUES, validate
 from .directive import DeployPlanDirective
-from .domain import DeployPlanDomain, plan_domain
+from .domain import DeployPlanDomain
 from .downloads import downloads, fill_downloads
+from .gate import fail_on_unmet
 from .portal import check_members
 from .shutdown import arrange_fast_exit
-from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Bumped whenever what we keep in the environment or in doctrees changes shape.
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def _fallback_outside_html(app: Sphinx, doctree: nodes.document, docname: str) -> None:
@@ -60,26 +60,6 @@ def _add_assets(app: Sphinx) -> None:
         app.add_js_file("deployplan.js", defer="defer")
 
 
-def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: with deployplan_fail_on_unmet, any unmet check fails the
-    build (exit status 1, even without -W), with a summary of plans and checks."""
-    if exception is not None or not app.config.deployplan_fail_on_unmet:
-        return
-    strict = app.config.deployplan_strict_rules
-    failing = []
-    for e in plan_domain(app.env).entries():
-        unmet = e.failing(strict)
-        if unmet:
-            failing.append((e.plan_id, e.docname, unmet))
-    if not failing:
-        return
-    lines = [f"  {plan_id} ({docname}): {', '.join(checks)}"
-             for plan_id, docname, checks in failing]
-    logger.error("deployplan: %d plan(s) have unmet quality checks "
-                 "(deployplan_fail_on_unmet = True):\n%s", len(failing), "\n".join(lines))
-    app.statuscode = 1
-
-
 def setup(app: Sphinx) -> dict[str, Any]:
     from .. import __version__
 
@@ -100,7 +80,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", fill_aggregates)
     app.connect("doctree-resolved", fill_downloads)
-    app.connect("build-finished", _fail_on_unmet)
+    duplicates.register(app)
+    app.connect("build-finished", fail_on_unmet)
     app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
     app.add_node(checkbox, html=(visit_checkbox_html, None))
     app.connect("doctree-resolved", _fallback_outside_html)

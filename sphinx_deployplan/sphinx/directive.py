@@ -17,8 +17,9 @@ from ..model import Plan
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
 from .config import build_today, limits, rule_settings
-from .domain import plan_domain
+from .domain import PlanEntry, Shown, plan_domain
 from .downloads import chosen_exporters, downloads, export_files
+from .duplicates import claim_needs, earlier_on_page, mark, same_page_box
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
 
@@ -30,6 +31,12 @@ def _suggest(word: str) -> str:
 
     close = difflib.get_close_matches(word, [*PART_KEYS, *PART_ALIASES], n=1)
     return f" (did you mean {close[0]!r}?)" if close else ""
+
+
+def _shown(parts: list[str] | None, heading: bool) -> Shown:
+    """What the runbook of these options shows (see :func:`render_plan`)."""
+    keys = frozenset(parts or PART_KEYS)
+    return Shown(heading, keys, next(k for k in PART_KEYS if k in keys))
 
 
 def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: list[str]) -> None:
@@ -84,17 +91,31 @@ class DeployPlanDirective(SphinxDirective):
             return body_offset + line
 
         results = run_checks(plan, build_today(self.config), rule_settings(self.config))
-        duplicate = plan_domain(self.env).add_plan(plan, docname, doc_line(plan.line), results)
-        if duplicate is not None:
-            warn(duplicate, docname, body_offset)
+        heading = "no-heading" not in self.options
+        key_line = plan.line_of("plan") or plan.line
+        entry = PlanEntry.of(plan, docname, doc_line(plan.line),
+                             key_line if body_offset is None else doc_line(key_line),
+                             results, _shown(parts, heading))
+        domain = plan_domain(self.env)
+        domain.add_plan(entry)
         report_results(plan, results, docname, body_offset)
-        rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
-                               results=results)
-        if duplicate is None:  # a duplicate's links would name the first plan's files
+        earlier = earlier_on_page(domain, entry)
+        if earlier is not None:  # the same id twice on one page: no second runbook
+            box = same_page_box(entry, earlier)
+            mark([box], domain, entry)
+            return [box]
+        rendered = render_plan(plan, parts, heading=heading, results=results)
+        # A plan that does not own its id (see .duplicates) neither links the owner's
+        # downloads nor takes its needs.  A page read later, or by another -j
+        # process, may still take the id: the page is then rewritten without them.
+        owner = domain.wins_while_reading(entry)
+        if owner:
             _place_downloads(rendered, plan, chosen_exporters(self.config))
-        if not self.config.deployplan_needs or duplicate is not None:
-            return rendered
-        return add_plan_needs(self, plan, results, rendered, doc_line) + rendered
+        if self.config.deployplan_needs and owner:
+            claim_needs(self.env, entry)
+            rendered = add_plan_needs(self, plan, results, rendered, doc_line) + rendered
+        mark(rendered, domain, entry)
+        return rendered
 
     def _check_myst_options_block(self) -> None:
         """MyST reads a body whose first line starts with ``---`` as directive options,

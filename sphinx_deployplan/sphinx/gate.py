@@ -1,0 +1,54 @@
+"""The end of a build: with ``deployplan_fail_on_unmet``, a plan with an unmet
+check (or a rule that ``deployplan_strict_rules`` makes strict) fails the build,
+even without ``-W``, after a summary of what fails.
+
+Everything comes from the domain, which holds the same state after a clean, an
+incremental or a ``-j`` build of the same sources (see :mod:`.domain`), so the
+summary and the exit status are the same whatever the build.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sphinx.application import Sphinx
+
+from .domain import DeployPlanDomain, plan_domain
+from .warnings import logger
+
+
+@dataclass(frozen=True)
+class Failure:
+    """One line of the summary: what fails, where, and why."""
+
+    what: str  # the plan id (or, for a plan that has none, its file)
+    docname: str
+    reasons: tuple[str, ...]
+
+    def line(self) -> str:
+        return f"  {self.what} ({self.docname}): {', '.join(self.reasons)}"
+
+
+def failures(domain: DeployPlanDomain, strict: bool | list[str] | tuple[str, ...],
+             ) -> list[Failure]:
+    """What fails the build, in document order: each plan that owns its id and has
+    unmet checks (or strict rules)."""
+    found = []
+    for entry in domain.entries():
+        unmet = entry.failing(strict)
+        if unmet:
+            found.append(Failure(entry.plan_id, entry.docname, tuple(unmet)))
+    return found
+
+
+def fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
+    """``build-finished``: the summary, and exit status 1."""
+    if exception is not None or not app.config.deployplan_fail_on_unmet:
+        return
+    found = failures(plan_domain(app.env), app.config.deployplan_strict_rules)
+    if not found:
+        return
+    logger.error("deployplan: %d plan(s) have unmet quality checks "
+                 "(deployplan_fail_on_unmet = True):\n%s", len(found),
+                 "\n".join(f.line() for f in found))
+    app.statuscode = 1

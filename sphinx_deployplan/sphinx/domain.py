@@ -220,8 +220,9 @@ class DeployPlanDomain(Domain):
 
     def duplicates(self, docname: str | None = None) -> list[tuple[PlanEntry, PlanEntry]]:
         """(duplicate, the definition that owns its id), of one document or all."""
-        return [(e, found[0]) for found in self.plans.values() for e in found[1:]
-                if docname is None or e.docname == docname]
+        ids = self.plans if docname is None else dict.fromkeys(self.documents.get(docname, ()))
+        return [(e, found[0]) for found in map(self.plans.get, ids) if found
+                for e in found[1:] if docname is None or e.docname == docname]
 
     def docs_defining(self, plan_ids: Iterable[str]) -> set[str]:
         return {e.docname for plan_id in plan_ids for e in self.plans.get(plan_id, ())}

@@ -81,33 +81,42 @@ def _box(entry: PlanEntry, owner: PlanEntry, lead: str) -> nodes.Element:
 # --- needs -----------------------------------------------------------------------------------
 
 
-def _our_needs(env: BuildEnvironment) -> dict[str, Any] | None:
-    """sphinx-needs' needs of ``env`` (None when traceability is off)."""
+def _needs_data(env: BuildEnvironment) -> Any:
+    """sphinx-needs' data of ``env`` (None when traceability is off)."""
     if not env.config.deployplan_needs:
         return None
     from sphinx_needs.data import SphinxNeedsData
 
-    return SphinxNeedsData(env).get_needs_mutable()
+    return SphinxNeedsData(env)
 
 
-def _drop_needs(env: BuildEnvironment, plan_id: str, keep_docname: str | None) -> None:
-    """Drop the needs of plan ``plan_id`` recorded on any document but ``keep_docname``."""
-    from sphinx_needs.data import SphinxNeedsData
-
+def _by_plan(data: Any) -> dict[str, dict[str, list[str]]]:
+    """Plan id -> document -> the ids of the plan's needs recorded on it."""
     from .needs import NEED_TYPES
 
-    data = SphinxNeedsData(env)
-    needs = data.get_needs_mutable()
-    for need_id in [i for i, need in needs.items()
-                    if need["type"] in NEED_TYPES and need.get("plan") == plan_id
-                    and not need["is_external"] and need["docname"] != keep_docname]:
-        data.remove_need(need_id)
+    found: dict[str, dict[str, list[str]]] = {}
+    for need_id, need in data.get_needs_mutable().items():
+        if need["type"] in NEED_TYPES and not need["is_external"] and need.get("plan"):
+            found.setdefault(need["plan"], {}).setdefault(need["docname"], []).append(need_id)
+    return found
+
+
+def _drop_others(data: Any, held: dict[str, list[str]], keep: str | None) -> None:
+    for docname, need_ids in held.items():
+        if docname != keep:
+            for need_id in need_ids:
+                data.remove_need(need_id)
 
 
 def claim_needs(env: BuildEnvironment, entry: PlanEntry) -> None:
-    """Before the owner of an id creates its needs: take the ids from other pages."""
-    if _our_needs(env) is not None:
-        _drop_needs(env, entry.plan_id, entry.docname)
+    """Before the owner of an id creates its needs: take the ids from any other page
+    that holds them.  A page's needs and definitions are cleared together, so only
+    an id that another page defines can have needs elsewhere."""
+    data = _needs_data(env)
+    others = [e for e in plan_domain(env).definitions(entry.plan_id)
+              if e.docname != entry.docname]
+    if data is not None and others:
+        _drop_others(data, _by_plan(data).get(entry.plan_id, {}), entry.docname)
 
 
 def merge_needs(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
@@ -115,24 +124,27 @@ def merge_needs(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
     """``env-merge-info``, before sphinx-needs merges a ``-j`` worker's needs (which
     keeps whichever need of an id came first, and warns): keep only the needs of
     each id's owner, in both environments.  The domains are merged already."""
-    mine, theirs = _our_needs(env), _our_needs(other)
+    mine, theirs = _needs_data(env), _needs_data(other)
     if mine is None or theirs is None:
         return
     from .needs import NEED_TYPES
 
     # what this process dropped after the worker was forked stays dropped
-    for need_id in [i for i, need in theirs.items()
-                    if need["docname"] not in docnames and i not in mine
+    held = mine.get_needs_mutable()
+    for need_id in [i for i, need in theirs.get_needs_mutable().items()
+                    if need["docname"] not in docnames and i not in held
                     and need["type"] in NEED_TYPES and not need["is_external"]]:
-        del theirs[need_id]
-    domain = plan_domain(env)
-    plan_ids = {need.get("plan") for need in theirs.values()
-                if need["docname"] in docnames and need["type"] in NEED_TYPES}
-    for plan_id in sorted(p for p in plan_ids if p):
+        theirs.remove_need(need_id)
+    theirs_by_plan = _by_plan(theirs)
+    plan_ids = sorted(p for p, docs in theirs_by_plan.items() if not docnames.isdisjoint(docs))
+    if not plan_ids:
+        return
+    domain, mine_by_plan = plan_domain(env), _by_plan(mine)
+    for plan_id in plan_ids:
         owner = domain.winner(plan_id)
         keep = owner.docname if owner is not None else None
-        _drop_needs(env, plan_id, keep)
-        _drop_needs(other, plan_id, keep)
+        _drop_others(mine, mine_by_plan.get(plan_id, {}), keep)
+        _drop_others(theirs, theirs_by_plan.get(plan_id, {}), keep)
 
 
 # --- which pages to read and write -------------------------------------------------------------

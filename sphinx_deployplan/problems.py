@@ -32,8 +32,9 @@ SUBTYPES: dict[str, str] = {
     "waiver": "A waiver is past its ``until`` date and no longer applies.",
     "need": "sphinx-needs refused a need of a plan (for example its id does not match your "
     "``needs_id_regex``).",
-    "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing or "
-    "malformed; the portal builds without that member.",
+    "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing, too "
+    "large or malformed, and the portal builds without that member; or one of its needs is "
+    "invalid or describes another site, and the portal builds without that need.",
     **{rule: f"The release-engineering rule ``{rule}`` is not met (a warning; it fails the "
        f"build only under ``deployplan_strict_rules``)." for rule in RULE_IDS},
 }

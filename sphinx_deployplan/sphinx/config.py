@@ -9,6 +9,7 @@ from typing import Any
 
 from sphinx.errors import ConfigError
 
+from .. import members
 from ..checks import resolve_today
 from ..export import EXPORTERS
 from ..loader import DEFAULT_LIMITS, Limits
@@ -65,6 +66,10 @@ CONFIG_VALUES: tuple[ConfigValue, ...] = (
     ConfigValue("deployplan_max_values", DEFAULT_LIMITS.max_values, "env", (int,),
                 "Most values one plan may hold, counting each expansion of a YAML alias, "
                 "so that an alias bomb is refused instead of exhausting memory."),
+    ConfigValue("deployplan_portal_max_bytes", members.DEFAULT_MAX_BYTES, "", (int,),
+                "Largest portal member ``needs.json`` (in bytes) a portal reads; a larger "
+                "one is left out with a ``deployplan.portal`` warning.  The default is "
+                "about 1,000 plans."),
 )
 
 

@@ -24,10 +24,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .checks import PlanResults, resolve_today, run_checks
+from .checks import PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
 from .loader import load_plan_file
 from .problems import PlanError, Problem
-from .rules import RuleSettings
+from .report import result_problems
 
 
 @dataclass
@@ -40,7 +40,7 @@ class FileReport:
     results: PlanResults | None = None
     problems: list[Problem] = field(default_factory=list)
 
-    strict_rules: bool = False
+    strict_rules: frozenset[str] = frozenset()
 
     @property
     def failing(self) -> list:
@@ -52,6 +52,12 @@ class FileReport:
     @property
     def ok(self) -> bool:
         return not self.problems and self.results is not None and not self.failing
+
+    def located(self) -> list[Problem]:
+        """Everything to report, loading problems first, each at its line."""
+        if self.results is None:
+            return self.problems
+        return [*self.problems, *result_problems(self.results, self.path, self.strict_rules)]
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -86,7 +92,7 @@ class FileReport:
 
 
 def check_file(path: str, today: Any, settings: RuleSettings | None = None,
-               strict_rules: bool = False) -> FileReport:
+               strict_rules: frozenset[str] = frozenset()) -> FileReport:
     report = FileReport(path, strict_rules=strict_rules)
     try:
         plan = load_plan_file(path)
@@ -103,7 +109,7 @@ PARALLEL_FROM = 48
 
 
 def check_files(paths: list[str], today: Any, settings: RuleSettings,
-                strict_rules: bool) -> list[FileReport]:
+                strict_rules: frozenset[str]) -> list[FileReport]:
     """Check every file, on every core when there are many (a pre-commit run over a
     large docs repo), in the order given."""
     workers = min(os.cpu_count() or 1, 8)
@@ -112,7 +118,7 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings,
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from .rules.sql import load_parser
+    from .checks.rules.sql import load_parser
 
     load_parser(settings.sql_dialect)  # imported once here, not once per forked worker
     # Python's advice before fork(): the workers' collector then never walks (nor
@@ -128,26 +134,11 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings,
 
 def _print_text(reports: list[FileReport], out: TextIO) -> None:
     for report in reports:
-        for problem in report.problems:
+        for problem in report.located():
             print(problem.format(report.path), file=out)
         if report.results is None or report.plan_id is None:
             continue
         results = report.results
-        for result in results.unmet:
-            first = result.failed_by[0].item
-            where = f"{report.path}:{first.line}" if first.line else report.path
-            print(f"{where}: {result.sentence(report.plan_id)} [deployplan.check]", file=out)
-        for rule in results.rules:
-            if rule.status != "unmet":
-                continue
-            first = rule.failed_by[0].item
-            where = f"{report.path}:{first.line}" if first.line else report.path
-            level = "error" if rule in report.failing else "warning"
-            print(f"{where}: {level}: {rule.sentence(report.plan_id)} "
-                  f"[deployplan.{rule.check}]", file=out)
-        for expired in results.expired_waivers:
-            print(f"{report.path}:{expired.waiver.line}: {expired.message} "
-                  f"[deployplan.waiver]", file=out)
         verdict = "ok" if not report.failing else "UNMET"
         waived = sum(r.status == "waived" for r in results.results)
         extra = f", {waived} waived" if waived else ""
@@ -164,7 +155,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
                             sql_dialect=args.sql_dialect)
-    reports = check_files(args.plans, today, settings, args.strict_rules)
+    reports = check_files(args.plans, today, settings, strict_rule_ids(args.strict_rules))
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)

@@ -15,8 +15,20 @@ import typing
 from typing import Any, Literal
 
 from . import __version__
-from .loader import _SLUG_RE, public_fields, strip_optional, type_hints
-from .model import ON_OFF, SLUG, Duration, Item, Percent, Plan
+from .checks import WAIVABLE_IDS
+from .model import (
+    CHECK_ID,
+    ON_OFF,
+    SLUG,
+    SLUG_PATTERN,
+    Duration,
+    Item,
+    Percent,
+    Plan,
+    public_fields,
+    strip_optional,
+    type_hints,
+)
 
 SCHEMA_ID = "https://sphinx-deployplan.invalid/schema/plan.json"
 _DURATION_PATTERN = r"^\s*(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)\s*$"
@@ -39,10 +51,12 @@ def _value(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     if origin is typing.Annotated:
         marker = typing.get_args(tp)[1]
         if marker is SLUG:
-            return {"type": "string", "pattern": _SLUG_RE.pattern}
+            return {"type": "string", "pattern": SLUG_PATTERN.pattern}
         if marker is ON_OFF:
             return {"anyOf": [{"type": "boolean"}, {"type": "string"}],
                     "description": ON_OFF.description}
+        if marker is CHECK_ID:
+            return {"enum": list(WAIVABLE_IDS)}
     if isinstance(tp, type) and issubclass(tp, Item):
         _define(tp, defs)
         return {"$ref": f"#/$defs/{tp.__name__}"}

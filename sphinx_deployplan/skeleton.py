@@ -9,9 +9,7 @@ with no down script and nobody told about a rollback.
 
 from __future__ import annotations
 
-import re
-
-_SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+from .model import SLUG_PATTERN
 
 TEMPLATE = """\
 # yaml-language-server: $schema=deployplan.schema.json
@@ -99,7 +97,7 @@ migrations:                         # migration-compat: or migrations: [] for no
 
 
 def skeleton(name: str) -> str:
-    if not _SLUG.match(name):
+    if not SLUG_PATTERN.match(name):
         raise ValueError(f"the plan name must be a slug (lower-case letters, digits and "
                          f"single hyphens, like checkout-v2), got {name!r}")
     return TEMPLATE.format(name=name)

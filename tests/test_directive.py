@@ -342,5 +342,6 @@ def test_unknown_export_format_is_a_config_error(site, shared_plans):
     from sphinx.errors import ConfigError
 
     plan_page(site, shared_plans, "checkout-v2.yaml")
-    with pytest.raises(ConfigError, match="deployplan_exports names unknown formats"):
+    with pytest.raises(ConfigError, match=r"conf.py: deployplan_exports = \[.helm.\]: "
+                       r"names .helm., which is not one of the export formats"):
         site.build("html", deployplan_exports=["helm"])

@@ -25,7 +25,7 @@ from .aggregates import (
     fill_aggregates,
     outdated,
 )
-from .config import CONFIG_VALUES, validate
+from .config import register_options, settings, validate
 from .directive import DeployPlanDirective
 from .domain import DeployPlanDomain, plan_domain
 from .downloads import downloads, fill_downloads
@@ -63,9 +63,10 @@ def _add_assets(app: Sphinx) -> None:
 def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: with deployplan_fail_on_unmet, any unmet check fails the
     build (exit status 1, even without -W), with a summary of plans and checks."""
-    if exception is not None or not app.config.deployplan_fail_on_unmet:
+    config = settings(app.config)
+    if exception is not None or not config.fail_on_unmet:
         return
-    strict = app.config.deployplan_strict_rules
+    strict = config.strict_rules
     failing = []
     for e in plan_domain(app.env).entries():
         unmet = e.failing(strict)
@@ -84,8 +85,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .. import __version__
 
     app.setup_extension("sphinx_needs")
-    for value in CONFIG_VALUES:
-        app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
+    register_options(app)
     app.add_domain(DeployPlanDomain)
     app.add_directive("deployplan", DeployPlanDirective)
     app.add_directive("deployplan-index", IndexDirective)
@@ -93,7 +93,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("deployplan-flags", FlagsDirective)
     app.add_node(aggregate)
     app.add_node(downloads)
-    app.connect("config-inited", validate)
+    app.connect("config-inited", validate, priority=400)  # before our other handlers
     app.connect("config-inited", needs.register)
     app.connect("config-inited", check_members)
     app.connect("config-inited", arrange_fast_exit)

@@ -16,23 +16,17 @@ from ..loader import load_plan, read_plan_text
 from ..model import Plan
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
-from .config import build_today, limits, rule_settings
+from ..text import quote, suggest
+from .config import DeployPlanConfig, settings
 from .domain import plan_domain
-from .downloads import chosen_exporters, downloads, export_files
+from .downloads import downloads, export_files
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
 
 _OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 
 
-def _suggest(word: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, [*PART_KEYS, *PART_ALIASES], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
-
-
-def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: list[str]) -> None:
+def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...]) -> None:
     """The export links go after the plan's summary, before its first part."""
     placeholder = downloads(plan=plan.plan, digest=plan.digest,
                             files=export_files(plan, names))
@@ -73,7 +67,7 @@ class DeployPlanDirective(SphinxDirective):
                                              "YAML in its body or point :file: at a YAML "
                                              "file")])
                 text, source = "\n".join(self.content), None
-            plan = load_plan(text, source, limits(self.config))
+            plan = load_plan(text, source, self.settings.limits)
         except PlanError as error:
             return self._failed(error, docname, body_offset)
 
@@ -83,18 +77,22 @@ class DeployPlanDirective(SphinxDirective):
                 return self.lineno
             return body_offset + line
 
-        results = run_checks(plan, build_today(self.config), rule_settings(self.config))
+        results = run_checks(plan, self.settings.build_today, self.settings.rule_settings)
         duplicate = plan_domain(self.env).add_plan(plan, docname, doc_line(plan.line), results)
         if duplicate is not None:
             warn(duplicate, docname, body_offset)
-        report_results(plan, results, docname, body_offset)
+        report_results(results, plan.source, docname, body_offset)
         rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
                                results=results)
         if duplicate is None:  # a duplicate's links would name the first plan's files
-            _place_downloads(rendered, plan, chosen_exporters(self.config))
-        if not self.config.deployplan_needs or duplicate is not None:
+            _place_downloads(rendered, plan, self.settings.exports)
+        if not self.settings.needs or duplicate is not None:
             return rendered
         return add_plan_needs(self, plan, results, rendered, doc_line) + rendered
+
+    @property
+    def settings(self) -> DeployPlanConfig:
+        return settings(self.config)
 
     def _check_myst_options_block(self) -> None:
         """MyST reads a body whose first line starts with ``---`` as directive options,
@@ -130,8 +128,9 @@ class DeployPlanDirective(SphinxDirective):
         for word in raw.replace(",", " ").split():
             key = PART_ALIASES.get(word, word)
             if key not in PART_KEYS:
+                hint = suggest(word, [*PART_KEYS, *PART_ALIASES])
                 raise PlanError([Problem("option", f":sections: names an unknown section "
-                                         f"{word!r}{_suggest(word)}; known sections: "
+                                         f"{quote(word)}{hint}; known sections: "
                                          f"{', '.join(PART_KEYS)}")])
             parts.append(key)
         return parts
@@ -147,7 +146,7 @@ class DeployPlanDirective(SphinxDirective):
                                      f"the source directory; plan files must live in the "
                                      f"documentation source")])
         self.env.note_dependency(rel)
-        text = read_plan_text(Path(abspath), limits(self.config))
+        text = read_plan_text(Path(abspath), self.settings.limits)
         return text, abspath
 
     def _failed(self, error: PlanError, docname: str, body_offset: int | None,

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import datetime as _dt
 import re
 
-from ..checks import CheckResult, Finding
-from ..items import health_ref
-from ..model import HealthCheck, Plan
-from . import Rule, RuleSettings
+from ...items import health_ref
+from ...model import HealthCheck, Plan
+from ..record import Check, Context
+from ..results import CheckResult, Finding, not_applicable, verdict
 
 #: Words that mark a check of something outside the process.
 DEPENDENCY_WORDS = frozenset({
@@ -34,12 +33,11 @@ def _window(check: HealthCheck) -> int | None:
     return check.interval.seconds * check.failure_threshold
 
 
-def probe_sanity(plan: Plan, today: _dt.date, settings: RuleSettings) -> CheckResult:
-    rule = "probe-sanity"
+def probe_sanity(plan: Plan, context: Context) -> CheckResult:
     checks = plan.health_checks or []
     probes = [c for c in checks if c.type in ("readiness", "liveness", "startup")]
     if not probes:
-        return CheckResult(rule, "n/a", note="the plan has no probes")
+        return not_applicable("the plan has no probes")
     readiness = [c for c in probes if c.type == "readiness"]
     satisfied, failed = [], []
     for probe in probes:
@@ -66,8 +64,29 @@ def probe_sanity(plan: Plan, today: _dt.date, settings: RuleSettings) -> CheckRe
                                   + "; ".join(gaps)))
         else:
             satisfied.append(health_ref(probe))
-    return CheckResult(rule, "unmet" if failed else "met", satisfied, failed)
+    return verdict(satisfied, failed)
 
 
-RULES = (Rule("probe-sanity", "Liveness is less aggressive than readiness and does not "
-              "check dependencies", probe_sanity),)
+RULES = (
+    Check(
+        id="probe-sanity",
+        kind="rule",
+        title="Liveness is less aggressive than readiness and does not check dependencies",
+        met_when="Applies when the plan has `readiness`, `liveness` or `startup` checks. "
+        "Unmet when a probe's `failure_threshold` is below 1, or when a liveness check "
+        "gives up (`interval` x `failure_threshold`) no later than a readiness check, "
+        "probes the same endpoint as a readiness check, or names a dependency (database, "
+        "cache, queue and the like) in `verifies` or in its endpoint.",
+        example="""\
+health_checks:
+  - {check: Readiness, type: readiness, endpoint: /health/ready, interval: 5s,
+     failure_threshold: 3, verifies: [database]}
+  - {check: Liveness, type: liveness, endpoint: /health/live, interval: 10s,
+     failure_threshold: 5}
+""",
+        waive_when="Waive it while a legacy service can only expose one health endpoint, "
+        "until it gets a separate liveness endpoint.",
+        waiver_reason="The legacy server has a single status page until the port lands.",
+        function=probe_sanity,
+    ),
+)

@@ -11,15 +11,14 @@ skipped with a note, never an error.
 
 from __future__ import annotations
 
-import datetime as _dt
 import logging
 import re
 from dataclasses import dataclass
 
-from ..checks import CheckResult, Finding
-from ..items import migration_ref
-from ..model import Migration, Plan
-from . import Rule, RuleSettings
+from ...items import migration_ref
+from ...model import Migration, Plan
+from ..record import Check, Context
+from ..results import CheckResult, Finding, not_applicable, verdict
 
 _SQL_START = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|UPDATE|INSERT|DELETE|TRUNCATE|"
                         r"COMMENT|GRANT|REVOKE|WITH|SELECT|BEGIN|SET)\b", re.IGNORECASE)
@@ -148,16 +147,14 @@ def analyse(text: str, dialect: str) -> tuple[list[SqlFinding], str | None]:
     return out, None
 
 
-def destructive_sql(plan: Plan, today: _dt.date, settings: RuleSettings) -> CheckResult:
-    rule = "destructive-sql"
+def destructive_sql(plan: Plan, context: Context) -> CheckResult:
     running: list[Migration] = [m for m in plan.migrations or []
                                 if m.run in ("pre-deploy", "background") and m.up]
     if not running:
-        return CheckResult(rule, "n/a", note="no migration runs while the old version serves "
-                                             "traffic")
+        return not_applicable("no migration runs while the old version serves traffic")
     satisfied, failed, notes = [], [], []
     for migration in running:
-        dialect = migration.dialect or settings.sql_dialect
+        dialect = migration.dialect or context.settings.sql_dialect
         found, skipped = analyse(migration.up or "", dialect)
         ref = migration_ref(migration)
         if skipped:
@@ -168,8 +165,35 @@ def destructive_sql(plan: Plan, today: _dt.date, settings: RuleSettings) -> Chec
                                   f"and " + "; ".join(map(str, found))))
         else:
             satisfied.append(ref)
-    return CheckResult(rule, "unmet" if failed else "met", satisfied, failed, details=notes)
+    return verdict(satisfied, failed, details=notes)
 
 
-RULES = (Rule("destructive-sql", "Migrations that run beside the old version only add",
-              destructive_sql),)
+RULES = (
+    Check(
+        id="destructive-sql",
+        kind="rule",
+        title="Migrations that run beside the old version only add",
+        met_when="Applies to migrations that run `pre-deploy` or in the `background` and "
+        "have an `up`. An `up` that starts like SQL is parsed with sqlglot in the "
+        "migration's `dialect` (default: `deployplan_sql_dialect`). Unmet when a statement "
+        "drops or renames a table or column, changes a column's type, sets NOT NULL on an "
+        "existing column, or adds a NOT NULL column without a default. An `up` that is not "
+        "SQL (a tool command or a description) is skipped with a note.",
+        example="""\
+migrations:
+  - name: add-status-v2
+    type: expand
+    run: pre-deploy
+    up: ALTER TABLE orders ADD COLUMN status_v2 text NULL
+  - name: drop-status
+    type: contract
+    run: post-deploy
+    up: ALTER TABLE orders DROP COLUMN status
+""",
+        waive_when="Waive it only when the old version provably no longer reads what the "
+        "migration removes (it was stopped, or a previous release stopped using it).",
+        waiver_reason="The column has been unread since the previous release.",
+        function=destructive_sql,
+        upstream="Atlas (`atlas migrate lint`) codes and squawk rule names",
+    ),
+)

@@ -25,10 +25,10 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .checks import PlanResults, resolve_today, run_checks
+from .checks import PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
 from .loader import load_plan_file
 from .problems import PlanError, Problem
-from .rules import RuleSettings
+from .report import result_problems
 
 
 @dataclass
@@ -41,7 +41,7 @@ class FileReport:
     results: PlanResults | None = None
     problems: list[Problem] = field(default_factory=list)
 
-    strict_rules: bool = False
+    strict_rules: frozenset[str] = frozenset()
 
     @property
     def failing(self) -> list:
@@ -53,6 +53,12 @@ class FileReport:
     @property
     def ok(self) -> bool:
         return not self.problems and self.results is not None and not self.failing
+
+    def located(self) -> list[Problem]:
+        """Everything to report, loading problems first, each at its line."""
+        if self.results is None:
+            return self.problems
+        return [*self.problems, *result_problems(self.results, self.path, self.strict_rules)]
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -67,6 +73,9 @@ class FileReport:
             data["checks"] = [self._result(r) for r in self.results.results]
             data["rules"] = [self._result(r) for r in self.results.rules]
             data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
+            data["unused_waivers"] = [u.message for u in self.results.unused_waivers]
+            data["placeholders"] = [{"where": p.where, "text": p.text, "line": p.line}
+                                    for p in self.results.placeholders]
         return data
 
     @staticmethod
@@ -87,7 +96,7 @@ class FileReport:
 
 
 def check_file(path: str, today: Any, settings: RuleSettings | None = None,
-               strict_rules: bool = False) -> FileReport:
+               strict_rules: frozenset[str] = frozenset()) -> FileReport:
     report = FileReport(path, strict_rules=strict_rules)
     try:
         plan = load_plan_file(path)
@@ -104,7 +113,7 @@ PARALLEL_FROM = 48
 
 
 def check_files(paths: list[str], today: Any, settings: RuleSettings,
-                strict_rules: bool) -> list[FileReport]:
+                strict_rules: frozenset[str]) -> list[FileReport]:
     """Check every file, on every core when there are many (a pre-commit run over a
     large docs repo), in the order given."""
     workers = min(os.cpu_count() or 1, 8)
@@ -113,9 +122,9 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings,
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from .rules.sql import load_parser
+    from .checks.sql import load_parsers
 
-    load_parser(settings.sql_dialect)  # imported once here, not once per forked worker
+    load_parsers(settings.sql_dialect)  # imported once here, not once per forked worker
     # Python's advice before fork(): the workers' collector then never walks (nor
     # copies, by touching them) the parent's objects; 1,000 plans went from 2.6 to 2.3 s
     gc.freeze()
@@ -129,26 +138,11 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings,
 
 def _print_text(reports: list[FileReport], out: TextIO) -> None:
     for report in reports:
-        for problem in report.problems:
+        for problem in report.located():
             print(problem.format(report.path), file=out)
         if report.results is None or report.plan_id is None:
             continue
         results = report.results
-        for result in results.unmet:
-            first = result.failed_by[0].item
-            where = f"{report.path}:{first.line}" if first.line else report.path
-            print(f"{where}: {result.sentence(report.plan_id)} [deployplan.check]", file=out)
-        for rule in results.rules:
-            if rule.status != "unmet":
-                continue
-            first = rule.failed_by[0].item
-            where = f"{report.path}:{first.line}" if first.line else report.path
-            level = "error" if rule in report.failing else "warning"
-            print(f"{where}: {level}: {rule.sentence(report.plan_id)} "
-                  f"[deployplan.{rule.check}]", file=out)
-        for expired in results.expired_waivers:
-            print(f"{report.path}:{expired.waiver.line}: {expired.message} "
-                  f"[deployplan.waiver]", file=out)
         verdict = "ok" if not report.failing else "UNMET"
         waived = sum(r.status == "waived" for r in results.results)
         extra = f", {waived} waived" if waived else ""
@@ -165,7 +159,7 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
                             sql_dialect=args.sql_dialect)
-    reports = check_files(args.plans, today, settings, args.strict_rules)
+    reports = check_files(args.plans, today, settings, strict_rule_ids(args.strict_rules))
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)

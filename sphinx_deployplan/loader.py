@@ -10,25 +10,39 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import difflib
 import functools
 import hashlib
 import re
-import types
 import typing
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal, Union
+from typing import Any, Literal
 
 import yaml
 from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
+from .checks.registry import WAIVABLE_IDS
 from .files import NotARegularFile, TooLarge, read_limited
 from .ids import slugify
-from .model import ON_OFF, SLUG, Duration, Item, Percent, Plan
+from .model import (
+    CHECK_ID,
+    ON_OFF,
+    SLUG,
+    SLUG_PATTERN,
+    Duration,
+    Item,
+    Percent,
+    Placeholder,
+    Plan,
+    public_fields,
+    strip_optional,
+    type_hints,
+)
+from .placeholders import is_placeholder
 from .problems import PlanError, Problem
+from .text import closest, quote, suggest
 from .yamlmemo import MemoResolver
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
@@ -57,7 +71,6 @@ _TAG = "tag:yaml.org,2002:"
 _ALLOWED_TAGS = {
     _TAG + t for t in ("null", "bool", "int", "float", "str", "timestamp", "seq", "map", "merge")
 }
-_SLUG_RE = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _DURATION_RE = re.compile(r"^(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", re.ASCII)
 _DATE_RE = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 #: Bounds on numbers, so that no consumer (float arithmetic, int32 config fields,
@@ -108,6 +121,8 @@ def load_plan(text: str, source: str | None = None, limits: Limits = DEFAULT_LIM
         raise
     if _EXTRA_BREAKS.search(text):
         _relocate(plan, to_text_line)
+        plan.placeholders = tuple(dataclasses.replace(p, line=to_text_line(p.line))
+                                  if p.line is not None else p for p in plan.placeholders)
     return plan
 
 
@@ -119,6 +134,7 @@ def _load(text: str, source: str | None, limits: Limits) -> Plan:
         raise PlanError(reader.problems)
     assert isinstance(plan, Plan)
     plan.source = source
+    plan.placeholders = tuple(p for _, p in sorted(reader.placeholders.items()))
     plan.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     problems = _resolve(plan, source, limits.max_problems)
     if problems:
@@ -257,6 +273,25 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
+def _children(node: Node) -> list[Node]:
+    """The values directly inside a list or mapping node."""
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [value for _, value in node.value]
+    return []
+
+
+def _holds_text(tp: Any) -> bool:
+    """A list of text or a mapping of names to text, whose entries may be placeholders."""
+    tp, origin = _shape(tp)
+    return origin is dict or (origin is list and _str_like(typing.get_args(tp)[0]))
+
+
+def _is_slug(tp: Any) -> bool:
+    return typing.get_origin(tp) is typing.Annotated and typing.get_args(tp)[1] is SLUG
+
+
 def _describe(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
@@ -273,21 +308,6 @@ def _is_null(node: Node) -> bool:
 
 
 @functools.cache
-def type_hints(cls: type) -> dict[str, Any]:
-    return typing.get_type_hints(cls, include_extras=True)
-
-
-@functools.cache
-def public_fields(cls: type) -> dict[str, dataclasses.Field]:
-    """YAML key -> field, for the fields an author may write."""
-    return {
-        (f.metadata.get("key") or f.name): f
-        for f in dataclasses.fields(cls)
-        if not f.metadata.get("internal")
-    }
-
-
-@functools.cache
 def _shape(tp: Any) -> tuple[Any, Any]:
     """A field type without its ``| None``, and its origin (list, dict, Literal...):
     the reader asks this for every value, so it is worked out once per type."""
@@ -295,15 +315,22 @@ def _shape(tp: Any) -> tuple[Any, Any]:
     return tp, typing.get_origin(tp)
 
 
-def strip_optional(tp: Any) -> Any:
-    if typing.get_origin(tp) in (Union, types.UnionType):
-        args = [a for a in typing.get_args(tp) if a is not type(None)]
-        if len(args) == 1:
-            return args[0]
-    return tp
-
-
 # --- nodes -> model ---------------------------------------------------------------------------
+
+
+class _Placeholder:
+    """Marks a value given as a placeholder in a field that cannot hold text (a
+    duration, a choice, a section): the field is left absent."""
+
+
+PLACEHOLDER = _Placeholder()
+
+
+def _str_like(tp: Any) -> bool:
+    """Whether a field holds text (so a placeholder is kept as written, for the runbook)."""
+    if typing.get_origin(tp) is typing.Annotated:
+        return typing.get_args(tp)[0] is str
+    return tp is str
 
 
 class _Reader:
@@ -312,6 +339,15 @@ class _Reader:
         self.limits = limits
         self.problems: list[Problem] = []
         self.visited = 0
+        # every placeholder once, by its position (an alias repeats a node, not its text)
+        self.placeholders: dict[tuple[int, int], Placeholder] = {}
+
+    def placeholder(self, node: Node) -> str | None:
+        """The text of ``node`` when it is a placeholder, else None."""
+        if isinstance(node, ScalarNode) and node.tag == _TAG + "str" \
+                and is_placeholder(node.value):
+            return node.value
+        return None
 
     def problem(self, subtype: str, message: str, line: int | None) -> _Invalid:
         self.problems.append(Problem(subtype, message, line, self.source))
@@ -343,9 +379,15 @@ class _Reader:
             return self.problem("yaml", f"{where} is nested more than "
                                 f"{self.limits.max_depth} levels deep", _line(node))
         if node.tag not in _ALLOWED_TAGS:
-            return self.problem("yaml", f"{where}: the YAML tag {_q(node.tag, 100)} is not "
+            return self.problem("yaml", f"{where}: the YAML tag {quote(node.tag, 100)} is not "
                                 f"allowed (plans are plain data)", _line(node))
         tp, origin = _shape(tp)
+        text = self.placeholder(node)
+        if text is not None and not _is_slug(tp):  # (a plan id is never a placeholder)
+            mark = node.start_mark
+            self.placeholders.setdefault((mark.line, mark.column),
+                                         Placeholder(where, text, _line(node)))
+            return text if _str_like(tp) else PLACEHOLDER
         if origin is list:
             return self.read_list(typing.get_args(tp)[0], node, where, depth)
         if origin is dict:
@@ -362,7 +404,10 @@ class _Reader:
         if origin is Literal:
             return "one of " + ", ".join(map(str, typing.get_args(tp)))
         if origin is typing.Annotated:
-            return typing.get_args(tp)[1].description
+            marker = typing.get_args(tp)[1]
+            if marker is CHECK_ID:
+                return "one of " + ", ".join(WAIVABLE_IDS)
+            return marker.description
         return {str: "text", int: "a whole number", bool: "yes or no (true/false)",
                 Duration: "a duration such as 30s, 5m, 2h or 1d",
                 Percent: "a percentage such as 10% or a number from 0 to 100",
@@ -370,17 +415,24 @@ class _Reader:
 
     # scalars
 
+    def choice(self, text: str, allowed: tuple[str, ...], where: str, line: int | None,
+               ) -> Any:
+        if text in allowed:
+            return text
+        return self.problem("schema", f"{where} must be one of {', '.join(allowed)}; "
+                            f"got {quote(text)}{suggest(text, allowed)}", line)
+
     def read_scalar(self, tp: Any, node: ScalarNode, where: str) -> Any:
         text = node.value
         if tp is str:  # the common case first
             return "" if node.tag == _TAG + "null" else text
         line = _line(node)
         origin = typing.get_origin(tp)
-        shown = _q(text)
+        shown = quote(text)
         if origin is typing.Annotated:
             marker = typing.get_args(tp)[1]
             if marker is SLUG:
-                if not _SLUG_RE.match(text):
+                if not SLUG_PATTERN.match(text):
                     return self.problem("schema", f"{where} must be {SLUG.description} "
                                         f"(like checkout-v2), got {shown}", line)
                 return text
@@ -388,13 +440,10 @@ class _Reader:
                 if node.tag == _TAG + "bool" and text.lower() in _TRUE | _FALSE:
                     return "on" if text.lower() in _TRUE else "off"
                 return text
+            if marker is CHECK_ID:
+                return self.choice(text, WAIVABLE_IDS, where, line)
         if origin is Literal:
-            allowed = typing.get_args(tp)
-            if text in allowed:
-                return text
-            hint = _suggest(text, allowed)
-            return self.problem("schema", f"{where} must be one of {', '.join(allowed)}; "
-                                f"got {shown}{hint}", line)
+            return self.choice(text, typing.get_args(tp), where, line)
         if tp is bool:
             # (an explicit ``!!bool maybe`` is no boolean either)
             if text.lower() in _TRUE | _FALSE:
@@ -443,7 +492,7 @@ class _Reader:
         result = []
         for i, child in enumerate(node.value):
             value = self.read(item_tp, child, f"{where}[{i + 1}]", depth + 1)
-            if value is not INVALID:
+            if value is not INVALID and value is not PLACEHOLDER:
                 result.append(value)
         return result
 
@@ -489,7 +538,7 @@ class _Reader:
                 continue
             key = key_node.value
             if key in seen:
-                self.problem("duplicate", f"{where}: the key {_q(key)} is given twice "
+                self.problem("duplicate", f"{where}: the key {quote(key)} is given twice "
                              f"(first on line {seen[key]})", _line(key_node))
                 continue
             seen[key] = _line(key_node)
@@ -515,16 +564,18 @@ class _Reader:
         values: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
         empty: set[str] = set()
+        placeholder_keys: dict[str, str] = {}
         suggested: set[str] = set()  # keys an unknown key was probably meant to be
         ok = True
         for key, value_node in self.pairs(node, where, depth):
             spec = known.get(key)
             line = lines.get(key) or _line(value_node)
             if spec is None:
-                close = difflib.get_close_matches(key, list(known), n=1, cutoff=0.6)
-                suggested.update(close)
-                hint = _suggest(key, known) or f"; known keys: {', '.join(known)}"
-                self.problem("schema", f"unknown key {_q(key)} in {where}{hint}", line)
+                close = closest(key, known)
+                if close:
+                    suggested.add(close)
+                hint = suggest(key, known) or f"; known keys: {', '.join(known)}"
+                self.problem("schema", f"unknown key {quote(key)} in {where}{hint}", line)
                 ok = False
                 continue
             key_lines[key] = line
@@ -532,6 +583,13 @@ class _Reader:
                 empty.add(key)  # an empty value is an absent one
                 continue
             value = self.read(hints[spec.name], value_node, _join(where, key), depth + 1)
+            text = self.placeholder(value_node)
+            if text is None and _holds_text(hints[spec.name]):  # approve: [TODO]
+                text = next(filter(None, map(self.placeholder, _children(value_node))), None)
+            if text is not None:
+                placeholder_keys[key] = text
+            if value is PLACEHOLDER:
+                continue  # absent, and no "missing the required key": it is given
             if value is INVALID:
                 ok = False
             elif isinstance(value, str) and not value.strip() and spec.metadata.get("required"):
@@ -539,7 +597,8 @@ class _Reader:
             else:
                 values[spec.name] = value
         for key, spec in known.items():
-            if not spec.metadata.get("required") or spec.name in values:
+            if not spec.metadata.get("required") or spec.name in values \
+                    or key in placeholder_keys:
                 continue
             if key in empty:
                 self.problem("schema", f"{_join(where, key)} is required and must not be "
@@ -554,12 +613,8 @@ class _Reader:
         assert isinstance(item, Item)
         item.line = _line(node)
         item.key_lines = key_lines
+        item.placeholder_keys = placeholder_keys
         return item
-
-
-def _q(text: str, limit: int = 60) -> str:
-    """User text quoted for a message, clipped: a 2 MB value makes no 2 MB warning."""
-    return repr(text if len(text) <= limit else text[:limit - 3] + "...")
 
 
 def _too_many(max_problems: int, last: Problem) -> Problem:
@@ -571,17 +626,9 @@ def _join(where: str, key: str) -> str:
     return key if where == "the plan" else f"{where}.{key}"
 
 
-def _suggest(word: str, choices: typing.Iterable[str]) -> str:
-    choices = list(choices)
-    if len(choices) > 1000:  # difflib is slow on thousands: no guess rather than a stall
-        return ""
-    close = difflib.get_close_matches(word, choices, n=1, cutoff=0.6)
-    return f" (did you mean {_q(close[0])}?)" if close else ""
-
-
 def _names(names: list[str], limit: int = 10) -> str:
     """A list of names for a message, clipped to ``limit`` of them."""
-    shown = ", ".join(_q(n)[1:-1] for n in names[:limit])
+    shown = ", ".join(quote(n)[1:-1] for n in names[:limit])
     return shown + (f" and {len(names) - limit:,} more" if len(names) > limit else "")
 
 
@@ -646,7 +693,7 @@ def _resolve_into(plan: Plan, add: Any) -> None:
                        ("migrations", plan.migrations)):
         _unique(items or [], key, add)
 
-    stages = plan.pipeline.stages if plan.pipeline and plan.pipeline.stages else []
+    stages = plan.stages
     env_names = [e.name for e in plan.environments or []]
     stage_ids = [s.id for s in stages]
     env_set, stage_set = set(env_names), set(stage_ids)  # (lookups stay linear)
@@ -656,18 +703,18 @@ def _resolve_into(plan: Plan, add: Any) -> None:
         if stage.automated is None and stage.kind in ("test", "verify"):
             stage.automated = True
         if stage.kind == "deploy" and not stage.environment:
-            add("schema", f"deploy stage {_q(stage.id)} must name the environment it deploys "
+            add("schema", f"deploy stage {quote(stage.id)} must name the environment it deploys "
                 f"to (environment: ...)", stage.line)
         if stage.environment and stage.environment not in env_set:
             known = _names(env_names) or "none are defined"
-            add("reference", f"stage {_q(stage.id)} deploys to environment "
-                f"{_q(stage.environment)}, which the plan does not define (environments: "
-                f"{known}){_suggest(stage.environment, env_names)}",
+            add("reference", f"stage {quote(stage.id)} deploys to environment "
+                f"{quote(stage.environment)}, which the plan does not define (environments: "
+                f"{known}){suggest(stage.environment, env_names)}",
                 stage.line_of("environment"))
         for upstream in stage.needs:
             if upstream not in stage_set:
-                add("reference", f"stage {_q(stage.id)} needs stage {_q(upstream)}, which the "
-                    f"pipeline does not define{_suggest(upstream, stage_ids)}",
+                add("reference", f"stage {quote(stage.id)} needs stage {quote(upstream)}, "
+                    f"which the pipeline does not define{suggest(upstream, stage_ids)}",
                     stage.line_of("needs"))
     _cycles(_first(stages, "id"), lambda s: s.needs or [], "pipeline stage", "needs", add)
 
@@ -677,15 +724,15 @@ def _resolve_into(plan: Plan, add: Any) -> None:
     for migration in migrations:
         for dep in migration.depends_on or []:
             if dep not in name_set:
-                add("reference", f"migration {_q(migration.name)} depends on {_q(dep)}, which "
-                    f"the plan does not define{_suggest(dep, names)}",
+                add("reference", f"migration {quote(migration.name)} depends on "
+                    f"{quote(dep)}, which the plan does not define{suggest(dep, names)}",
                     migration.line_of("depends_on"))
     _cycles(_first(migrations, "name"), lambda m: m.depends_on or [], "migration",
             "depends_on", add)
 
     for check in plan.health_checks or []:
         if not check.endpoint and not check.run:
-            add("schema", f"health check {_q(check.check)} needs an endpoint or a run "
+            add("schema", f"health check {quote(check.check)} needs an endpoint or a run "
                 f"command", check.line)
 
 
@@ -705,10 +752,10 @@ def _unique(items: list[Any], where: str, add: Any) -> None:
             continue
         earlier, line = first[key]
         if earlier == name:
-            add("duplicate", f"{where}: {_q(name)} is defined twice (first on line "
+            add("duplicate", f"{where}: {quote(name)} is defined twice (first on line "
                 f"{line}); {ident.name}s must be unique", item.line_of(ident.name))
         else:
-            add("duplicate", f"{where}: {_q(name)} and {_q(earlier)} (line {line}) differ "
+            add("duplicate", f"{where}: {quote(name)} and {quote(earlier)} (line {line}) differ "
                 f"only in case or punctuation, so they would share one anchor; "
                 f"{ident.name}s must differ in their letters or digits",
                 item.line_of(ident.name))
@@ -748,7 +795,7 @@ def _cycles(graph: dict[str, Any], edges: Any, noun: str, key: str, add: Any) ->
                 if len(cycle) > 12:  # a cycle through 10,000 stages makes no 10,000-name line
                     cycle = [*cycle[:6], f"... ({len(cycle) - 11:,} more)", *cycle[-5:]]
                 add("reference", f"{noun}s form a cycle through {key}: "
-                    f"{' -> '.join(_q(c)[1:-1] for c in cycle)}", head.line_of(key))
+                    f"{' -> '.join(quote(c)[1:-1] for c in cycle)}", head.line_of(key))
             elif not state.get(nxt):
                 state[nxt] = 1
                 path.append(nxt)

@@ -33,10 +33,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .checks.registry import CHECK_IDS, RULE_IDS
 from .files import read_limited
 from .ids import is_need_of, need_id
 from .items import ITEM_KINDS
-from .model import CHECK_IDS, RULE_IDS, FlagType, Method
+from .model import FlagType, Method
 
 #: The longest string a member's need may hold (titles included).
 MAX_TEXT = 10_000

@@ -15,9 +15,16 @@ Conventions:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
+import functools
+import re
+import types
+import typing
 from dataclasses import dataclass, field
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
+
+from .text import quote
 
 # --- value types ---------------------------------------------------------------
 
@@ -57,9 +64,15 @@ class _Marker:
 
 SLUG = _Marker("slug", "a slug: lower-case letters, digits and single hyphens")
 ON_OFF = _Marker("on-off", "on, off, or the name of a variant")
+CHECK_ID = _Marker("check-id", "the id of a quality check or release-engineering rule")
+
+#: What a slug is: the plan id, and the names exports derive from it.
+SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 Slug = Annotated[str, SLUG]
 OnOff = Annotated[str, ON_OFF]
+#: A check or rule id (the checks' records list them; the loader and schema read them).
+CheckId = Annotated[str, CHECK_ID]
 Date = _dt.date
 
 # --- enumerations -----------------------------------------------------------------
@@ -73,31 +86,6 @@ HealthType = Literal["readiness", "liveness", "startup", "smoke", "synthetic"]
 MigrationType = Literal["expand", "migrate", "contract"]
 MigrationRun = Literal["pre-deploy", "post-deploy", "background"]
 
-#: The eight quality checks of the seed, by id (part of the format's contract).
-CHECK_IDS: tuple[str, ...] = (
-    "env-config-access",
-    "promotion-tests",
-    "zero-downtime",
-    "rollback-commands",
-    "flag-lifecycle",
-    "health-coverage",
-    "migration-compat",
-    "communication",
-)
-#: The release-engineering rules (warnings by default), by id.
-RULE_IDS: tuple[str, ...] = (
-    "canary-steps",
-    "promotion-gates",
-    "rollback-budget",
-    "stale-flag",
-    "destructive-sql",
-    "probe-sanity",
-    "prod-approval",
-    "environment-parity",
-)
-#: What a waiver may name: a check or a rule (the loader and the schema read the
-#: allowed values from this Literal, built from the two id lists above).
-CheckId = Literal[CHECK_IDS + RULE_IDS]  # type: ignore[valid-type]
 SqlDialect = Literal["postgres", "mysql", "sqlite", "tsql", "oracle", "snowflake", "bigquery"]
 
 
@@ -136,16 +124,40 @@ def _internal(default_factory: Any = None) -> Any:
     return field(**kwargs)
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A placeholder (``TODO``, ``<team>``...) where the plan gives a value: the path
+    of the value, its text and its line.  See :mod:`sphinx_deployplan.placeholders`."""
+
+    where: str
+    text: str
+    line: int | None
+
+    @property
+    def message(self) -> str:
+        return (f"{self.where} is a placeholder ({quote(self.text)}): fill it in; until then "
+                f"the checks treat it as missing")
+
+
 @dataclass(kw_only=True)
 class Item:
     """Base of every mapping in a plan: it knows where it was written."""
 
     line: int | None = _internal()
     key_lines: dict[str, int] = _internal(dict)
+    #: Keys whose value is a placeholder, with its text (the first one, in a list).
+    placeholder_keys: dict[str, str] = _internal(dict)
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key`` in this item, else the line of the item."""
         return self.key_lines.get(key, self.line)
+
+    @property
+    def incomplete(self) -> bool:
+        """A required value is a placeholder: the item counts toward no check."""
+        fields = public_fields(type(self))
+        return any(fields[key].metadata.get("required") for key in self.placeholder_keys
+                   if key in fields)
 
 
 # --- inputs ------------------------------------------------------------------------
@@ -446,10 +458,43 @@ class Plan(Item):
     # Provenance, set by the loader.
     source: str | None = _internal()
     digest: str | None = _internal()
+    placeholders: tuple[Placeholder, ...] = _internal(tuple)
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments or () if e.name == name), None)
 
+    @property
+    def stages(self) -> list[Stage]:
+        """The pipeline's stages, or none (whether the pipeline is absent or empty)."""
+        return self.pipeline.stages or [] if self.pipeline else []
+
     def stage(self, stage_id: str) -> Stage | None:
-        stages = self.pipeline.stages if self.pipeline else None
-        return next((s for s in stages or () if s.id == stage_id), None)
+        return next((s for s in self.stages if s.id == stage_id), None)
+
+
+# --- walking the model ------------------------------------------------------------------------
+
+
+@functools.cache
+def public_fields(cls: type) -> dict[str, dataclasses.Field]:
+    """YAML key -> field, for the fields an author may write."""
+    return {
+        (f.metadata.get("key") or f.name): f
+        for f in dataclasses.fields(cls)
+        if not f.metadata.get("internal")
+    }
+
+
+def strip_optional(tp: Any) -> Any:
+    """``X | None`` -> ``X``."""
+    if typing.get_origin(tp) in (Union, types.UnionType):
+        args = [a for a in typing.get_args(tp) if a is not type(None)]
+        if len(args) == 1:
+            return args[0]
+    return tp
+
+
+@functools.cache
+def type_hints(cls: type) -> dict[str, Any]:
+    """A model class's field types, with their ``Annotated`` markers."""
+    return typing.get_type_hints(cls, include_extras=True)

@@ -8,8 +8,9 @@ as a warning of type ``deployplan`` with that subtype, so users can write
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from typing import Literal
 
-from .model import RULE_IDS
+from .checks.registry import RULES
 
 WARNING_TYPE = "deployplan"
 
@@ -27,17 +28,23 @@ SUBTYPES: dict[str, str] = {
     "folder, a named pipe, a socket, a device) or lies outside the source directory.",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
+    "placeholder": "A value is a placeholder (``TODO``, ``TBD``, ``FIXME``, ``XXX``, "
+    "``CHANGEME``, ``...``, ``?`` or a lone ``<token>``): the plan loads, but every check "
+    "treats the value as missing until it is filled in.",
     "check": "A quality check is unmet.  The message names the plan, the check and what is "
     "missing, at the failing item (or at the plan when a whole section is missing).",
-    "waiver": "A waiver is past its ``until`` date and no longer applies.",
+    "waiver": "A waiver does nothing: it is past its ``until`` date, or the check or rule "
+    "it waives is met (or not applicable), so the waiver can go.",
     "need": "sphinx-needs refused a need of a plan (for example its id does not match your "
     "``needs_id_regex``).",
     "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing, too "
     "large or malformed, and the portal builds without that member; or one of its needs is "
     "invalid or describes another site, and the portal builds without that need.",
-    **{rule: f"The release-engineering rule ``{rule}`` is not met (a warning; it fails the "
-       f"build only under ``deployplan_strict_rules``)." for rule in RULE_IDS},
+    **{rule.id: f"The release-engineering rule ``{rule.id}`` is not met (a warning; it "
+       f"fails the build only under ``deployplan_strict_rules``)." for rule in RULES},
 }
+
+Severity = Literal["error", "warning"]
 
 
 @dataclass
@@ -48,16 +55,18 @@ class Problem:
     message: str
     line: int | None = None  # 1-based line in ``source``; None when not known
     source: str | None = None  # file path, or None for a directive body
+    severity: Severity = "error"  # "error" fails the build (or the CLI), "warning" does not
 
     def __post_init__(self) -> None:
         if self.subtype not in SUBTYPES:
             raise ValueError(f"unknown problem subtype {self.subtype!r}")
 
     def format(self, default_source: str = "<plan>") -> str:
+        """``file:line: severity: message [deployplan.subtype]``, as compilers write it."""
         where = self.source or default_source
         if self.line is not None:
             where = f"{where}:{self.line}"
-        return f"{where}: {self.message} [{WARNING_TYPE}.{self.subtype}]"
+        return f"{where}: {self.severity}: {self.message} [{WARNING_TYPE}.{self.subtype}]"
 
 
 @dataclass

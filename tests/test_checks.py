@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import yaml
 
-from sphinx_deployplan.checks import CHECK_TITLES, resolve_today, run_checks
+from sphinx_deployplan.checks import CHECK_IDS, CHECKS, resolve_today, run_checks
 from sphinx_deployplan.loader import load_plan, load_plan_file
-from sphinx_deployplan.model import CHECK_IDS
 from sphinx_deployplan.problems import PlanError
 
 COMPLETE = Path(__file__).parent / "plans" / "complete.yaml"
@@ -35,7 +34,7 @@ def test_complete_plan_meets_every_check():
     found = run_checks(load_plan_file(COMPLETE), TODAY)
     assert [r.check for r in found.results] == list(CHECK_IDS)
     assert {r.check: r.status for r in found.results} == dict.fromkeys(CHECK_IDS, "met")
-    assert set(CHECK_TITLES) == set(CHECK_IDS)
+    assert [r.title for r in found.results] == [c.title for c in CHECKS]
 
 
 def test_shared_samples_meet_every_applicable_check(shared_plans):
@@ -179,6 +178,18 @@ def test_waiver_leaves_a_met_check_met():
     data = variant(lambda d: d.update(waivers=[{"check": "communication", "reason": "r",
                                                 "approved_by": "a", "until": "2027-01-01"}]))
     assert status(data, "communication") == "met"
+
+
+def test_a_waiver_of_a_met_check_is_reported_unused():
+    data = variant(lambda d: d.update(waivers=[
+        {"check": "communication", "reason": "r", "approved_by": "a", "until": "2027-01-01"},
+        {"check": "canary-steps", "reason": "r", "approved_by": "a", "until": "2027-01-01"}]))
+    found = results(data)
+    assert [note.message for note in found.unused_waivers] == [
+        "plan 'complete': the waiver of check 'communication' is not used: the check is met; "
+        "remove the waiver",
+        "plan 'complete': the waiver of rule 'canary-steps' is not used: the rule is met; "
+        "remove the waiver"]
 
 
 def test_waiver_names_a_known_check():

@@ -38,9 +38,12 @@ def test_check_reports_located_errors_and_fails(shared_plans):
     result = deployplan("check", str(bad), str(shared_plans / "checkout-v2.yaml"))
     assert result.returncode == 1
     lines = result.stdout.splitlines()
-    assert lines[0] == (f"{bad}:6: unknown key 'enviroments' in the plan (did you mean "
+    assert lines[0] == (f"{bad}:6: error: unknown key 'enviroments' in the plan (did you mean "
                         f"'environments'?) [deployplan.schema]")
-    assert lines[1].endswith("plan 'checkout-v2': 8 of 8 applicable checks met [ok]")
+    # the sample's prose backfill fails destructive-sql closed: a warning, not an error
+    assert lines[1].startswith(f"{shared_plans / 'checkout-v2.yaml'}:122: warning: plan "
+                               f"'checkout-v2' fails rule 'destructive-sql'")
+    assert lines[2].endswith("plan 'checkout-v2': 8 of 8 applicable checks met [ok]")
     assert "2 plan file(s) checked, 1 with problems" in result.stderr
 
 
@@ -49,8 +52,8 @@ def test_check_fails_on_an_unmet_check(tmp_path):
     plan.write_text(COMPLETE.read_text().replace("  database: Expand-only; forward-fix.\n", ""))
     result = deployplan("check", str(plan), "--today", "2026-11-27")
     assert result.returncode == 1
-    assert (f"{plan}:36: plan 'complete' fails check 'rollback-commands' (Rollback procedures "
-            f"are documented with exact commands): the rollback says nothing about the "
+    assert (f"{plan}:36: error: plan 'complete' fails check 'rollback-commands' (Rollback "
+            f"procedures are documented with exact commands): the rollback says nothing about the "
             f"database (rollback.database) [deployplan.check]") in result.stdout
 
 
@@ -103,7 +106,7 @@ def test_export_command_writes_a_file(tmp_path):
 def test_export_command_reports_an_invalid_plan(shared_plans):
     bad = shared_plans / "invalid" / "typo-key.yaml"
     result = deployplan("export", "--to", "markdown", str(bad))
-    assert result.returncode == 1 and f"{bad}:6: unknown key" in result.stderr
+    assert result.returncode == 1 and f"{bad}:6: error: unknown key" in result.stderr
 
 
 def test_cli_does_not_import_sphinx():
@@ -167,7 +170,9 @@ def test_schema_carries_documentation():
     schema = plan_schema()
     env = schema["$defs"]["Environment"]
     assert env["required"] == ["name", "purpose", "deploy", "approval"]
-    assert env["properties"]["approval"]["enum"] == ["none", "automatic", "manual"]
+    approval, placeholder = env["properties"]["approval"]["anyOf"]
+    assert approval["enum"] == ["none", "automatic", "manual"]
+    assert placeholder == {"$ref": "#/$defs/Placeholder"}  # a skeleton's TODO validates
     assert "Deploy method" in env["properties"]["deploy"]["description"]
     assert "blue-green" in schema["$defs"]["Strategy"]["properties"]
 

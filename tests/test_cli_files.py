@@ -132,8 +132,8 @@ def test_check_and_export_refuse_a_plan_path_that_is_no_regular_file(odd_paths):
     result = deployplan("check", *map(str, odd_paths.values()))
     assert result.returncode == 1
     assert result.stdout.splitlines() == [
-        f"{path}: the plan path is {kind}, not a regular file; a plan must be a YAML file "
-        f"[deployplan.file]" for kind, path in odd_paths.items()]
+        f"{path}: error: the plan path is {kind}, not a regular file; a plan must be a "
+        f"YAML file [deployplan.file]" for kind, path in odd_paths.items()]
     export = deployplan("export", "--to", "markdown", str(odd_paths["a named pipe (FIFO)"]))
     assert export.returncode == 1 and "[deployplan.file]" in export.stderr
 

@@ -41,15 +41,8 @@ import yaml
 from bs4 import BeautifulSoup
 
 from sphinx_deployplan.export import EXPORTERS
-from sphinx_deployplan.loader import (
-    Limits,
-    load_plan,
-    load_plan_file,
-    public_fields,
-    read_plan_text,
-    strip_optional,
-)
-from sphinx_deployplan.model import ON_OFF, SLUG, Item, Plan
+from sphinx_deployplan.loader import Limits, load_plan, load_plan_file, read_plan_text
+from sphinx_deployplan.model import ON_OFF, SLUG, Item, Plan, public_fields, strip_optional
 from sphinx_deployplan.problems import SUBTYPES, PlanError
 
 HERE = Path(__file__).resolve().parent

@@ -31,16 +31,21 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from sphinx_deployplan.checks import run_checks
+from sphinx_deployplan.checks import WAIVABLE_IDS, run_checks
 from sphinx_deployplan.export import EXPORTERS
 from sphinx_deployplan.ids import slugify
-from sphinx_deployplan.loader import (
-    MAX_WHOLE,
-    load_plan,
+from sphinx_deployplan.loader import MAX_WHOLE, load_plan
+from sphinx_deployplan.model import (
+    CHECK_ID,
+    ON_OFF,
+    SLUG,
+    Duration,
+    Item,
+    Percent,
+    Plan,
     public_fields,
     strip_optional,
 )
-from sphinx_deployplan.model import ON_OFF, SLUG, Duration, Item, Percent, Plan
 from sphinx_deployplan.problems import SUBTYPES, PlanError
 
 EXAMPLES = int(os.environ.get("DEPLOYPLAN_HYPOTHESIS_EXAMPLES", "100"))
@@ -105,6 +110,8 @@ def value_of(tp: Any) -> st.SearchStrategy[Any]:
             return SLUG_TEXT
         if marker is ON_OFF:
             return st.one_of(st.booleans(), st.sampled_from(["on", "off"]), NAME)
+        if marker is CHECK_ID:
+            return st.sampled_from(WAIVABLE_IDS)
     if isinstance(tp, type) and issubclass(tp, Item):
         return item_of(tp)
     strategies = {str: TEXT, bool: st.booleans(), int: st.integers(0, 1000),

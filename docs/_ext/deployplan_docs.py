@@ -36,7 +36,7 @@ from sphinx.util import logging
 from sphinx.util.docutils import SphinxDirective, SphinxRole
 
 from sphinx_deployplan import __version__, cli, model
-from sphinx_deployplan.checks import CHECK_RULES, CHECK_TITLES, CHECKS, resolve_today, run_checks
+from sphinx_deployplan.checks import BY_ID, CHECK_IDS, CHECKS, RULE_IDS, RULES, run_checks
 from sphinx_deployplan.export import EXPORTERS
 from sphinx_deployplan.ids import need_id
 from sphinx_deployplan.items import plan_items
@@ -45,7 +45,7 @@ from sphinx_deployplan.problems import SUBTYPES, WARNING_TYPE, PlanError
 from sphinx_deployplan.render.checks import badge
 from sphinx_deployplan.render.plan import PART_ALIASES, PART_KEYS, PARTS
 from sphinx_deployplan.schema import plan_schema
-from sphinx_deployplan.sphinx.config import CONFIG_VALUES
+from sphinx_deployplan.sphinx.config import PREFIX, options, settings
 from sphinx_deployplan.sphinx.needs import NEED_FIELDS, NEED_LINKS, NEED_TYPES
 
 logger = logging.getLogger(__name__)
@@ -57,278 +57,6 @@ DOCS_WARNING = "deployplan_docs"
 
 SCHEMA_FILE = "deployplan.schema.json"
 
-
-# --- prose keyed by the code's ids (checked against the code at every build) ------------------
-
-#: How to satisfy each check: a sentence or two, and a YAML fragment that meets the check
-#: (the fragment is added to a minimal plan and checked at every build).
-SATISFY: dict[str, tuple[str, str]] = {
-    "env-config-access": (
-        "Give every environment a `config` mapping and at least one name under "
-        "`access.deploy`. When `approval` is `manual`, also list who approves under "
-        "`access.approve`.",
-        """\
-environments:
-  - name: staging
-    purpose: Pre-production validation
-    deploy: Auto on merge to main
-    approval: automatic
-    config: {api: https://api.staging.example.com}
-    access: {deploy: [ci]}
-  - name: production
-    purpose: Live traffic
-    deploy: Promotion from staging
-    approval: manual
-    config: {api: https://api.example.com}
-    access: {deploy: [release-managers], approve: [sre-oncall]}
-"""),
-    "promotion-tests": (
-        "Put an automated `test` or `verify` stage between each deploy stage and the deploy "
-        "stage before it. The check walks `needs` upstream from each deploy stage (a stage "
-        "without `needs` follows the stage listed before it) until it reaches the previous "
-        "deploy stage. A stage with `automated: false` does not count. The first deploy "
-        "stage needs no test before it.",
-        """\
-pipeline:
-  stages:
-    - {id: build, kind: build}
-    - {id: test, kind: test}
-    - {id: deploy-staging, kind: deploy, environment: staging}
-    - {id: smoke-staging, kind: verify}
-    - {id: deploy-production, kind: deploy, environment: production}
-"""),
-    "zero-downtime": (
-        "Set `strategy.method` and give `strategy.rollback_time` as a duration. A canary "
-        "plan also lists its traffic `steps`.",
-        """\
-strategy:
-  method: canary
-  rollback_time: 2m
-  steps:
-    - {traffic: 5%, hold: 15m}
-    - {traffic: 100%}
-"""),
-    "rollback-commands": (
-        "List at least one trigger and one step under `rollback`. Give every step its exact "
-        "command in `run`; a step that has no command (a click in a console) says "
-        "`manual: true`. Add at least one `verify` step, and say in `database` what happens "
-        "to the data.",
-        """\
-rollback:
-  triggers:
-    - {when: http_5xx_ratio above 1% for 5m, automatic: true}
-  steps:
-    - {do: Roll back the deployment, run: kubectl rollout undo deployment/web -n shop}
-    - {do: Disable the route in the CDN console, manual: true}
-  verify:
-    - {do: The previous revision is running, run: kubectl rollout status deployment/web -n shop}
-  database: No schema change in this release.
-"""),
-    "flag-lifecycle": (
-        "Give every flag a `type`, an `owner`, a `lifecycle` stage and a `cleanup` date. An "
-        "`ops` or `permission` flag may say `permanent: true` instead of a cleanup date. "
-        "Write `feature_flags: []` when the release uses no flags: the check is then not "
-        "applicable.",
-        """\
-feature_flags:
-  - {name: search-v2, type: release, owner: search-team, lifecycle: rollout, cleanup: 2027-02-01}
-  - {name: search-kill-switch, type: ops, owner: sre, lifecycle: full-release, permanent: true}
-"""),
-    "health-coverage": (
-        "Have at least one `readiness` check, one `liveness` check and one `smoke` check "
-        "with `when: post-deploy`.",
-        """\
-health_checks:
-  - {check: Readiness, type: readiness, endpoint: /health/ready}
-  - {check: Liveness, type: liveness, endpoint: /health/live}
-  - {check: Smoke, type: smoke, run: ./smoke.sh, when: post-deploy}
-"""),
-    "migration-compat": (
-        "Migrations that run `pre-deploy` or in the `background` run while the old version "
-        "still serves, so they must be `expand` or `migrate`. Run `contract` migrations "
-        "`post-deploy`. Give every migration with `reversible: true` a `down`. Write "
-        "`migrations: []` when the release changes no schema: the check is then not "
-        "applicable.",
-        """\
-migrations:
-  - name: add-status-v2
-    type: expand
-    run: pre-deploy
-    reversible: true
-    up: ALTER TABLE orders ADD COLUMN status_v2 text NULL
-    down: ALTER TABLE orders DROP COLUMN status_v2
-  - name: drop-status
-    type: contract
-    run: post-deploy
-    reversible: false
-    up: ALTER TABLE orders DROP COLUMN status
-"""),
-    "communication": (
-        "List at least one entry under `communication.deploy` and one under "
-        "`communication.rollback`.",
-        """\
-communication:
-  deploy:
-    - {who: "#releases", how: slack, when: at start and at finish}
-  rollback:
-    - {who: on-call SRE, how: pagerduty, when: immediately}
-"""),
-}
-
-#: When a waiver of each check is reasonable, and the reason the generated example uses.
-WAIVE: dict[str, tuple[str, str]] = {
-    "env-config-access": (
-        "Waive it while an environment's access is still managed outside the plan, for "
-        "example during a move to a new identity provider.",
-        "Staging access moves to the new identity provider this month."),
-    "promotion-tests": (
-        "Waive it for a pipeline that cannot yet run tests between two environments, with "
-        "a date by which it will.",
-        "The staging smoke suite is being rewritten; manual checks until then."),
-    "zero-downtime": (
-        "Waive it for a release that accepts downtime in an announced maintenance window.",
-        "Announced 30-minute maintenance window for the database engine upgrade."),
-    "rollback-commands": (
-        "Waive it when a rollback step cannot be scripted yet and the team accepts the risk "
-        "for a short time.",
-        "The CDN purge is scripted in the next sprint."),
-    "flag-lifecycle": (
-        "Waive it when a flag's cleanup date depends on something not yet known, such as "
-        "the end of an experiment.",
-        "The cleanup date depends on the relevance study, which ends in January."),
-    "health-coverage": (
-        "Waive it for a service that has no post-deploy smoke test yet, with a date by "
-        "which it will.",
-        "The smoke test lands with the next release."),
-    "migration-compat": (
-        "Waive it only for a release that stops the old version before migrating, in an "
-        "announced window.",
-        "Old version stopped during the announced window; no mixed-version traffic."),
-    "communication": (
-        "Waive it for an internal service whose users are the deploying team itself.",
-        "Internal tool; its only users are the deploying team."),
-}
-
-#: Each release-engineering rule: exactly when it is met (and when it does not apply), and
-#: a YAML fragment that meets it (added to a minimal plan and checked at every build;
-#: ``$TODAY-25`` and ``$TODAY+65`` become dates relative to ``deployplan_today``).
-RULE_PROSE: dict[str, tuple[str, str]] = {
-    "canary-steps": (
-        "Applies to `canary` and `feature-flag` plans with traffic `steps`. Met when each "
-        "step sends more traffic than the step before, every step below 100% has a `hold` "
-        "(or the strategy has `promote_when` gates), and the last step sends 100%.",
-        """\
-strategy:
-  method: canary
-  rollback_time: 2m
-  steps:
-    - {traffic: 5%, hold: 15m}
-    - {traffic: 25%, hold: 30m}
-    - {traffic: 100%}
-"""),
-    "promotion-gates": (
-        "Applies to `canary` and `blue-green` plans. Met when `strategy.promote_when` lists "
-        "at least one gate and every gate has a `window`.",
-        """\
-strategy:
-  method: blue-green
-  rollback_time: 1m
-  promote_when:
-    - {metric: http_5xx_ratio, threshold: "< 0.5%", window: 10m}
-"""),
-    "rollback-budget": (
-        "Applies when the plan gives `inputs.availability.slo`, `inputs.availability.window` "
-        "and `strategy.rollback_time`. The error budget is (100% - slo) x window. Met when "
-        "one rollback takes no more than `deployplan_rollback_budget_share` of the budget "
-        "(default 0.25, that is 25%).",
-        """\
-inputs:
-  availability: {slo: 99.95%, window: 30d}
-strategy:
-  method: rolling
-  rollback_time: 5m
-"""),
-    "stale-flag": (
-        "Applies when the plan has feature flags. A permanent `ops` or `permission` flag "
-        "needs a `review` cadence. Any other flag is unmet when its `cleanup` date is before "
-        "today (`deployplan_today`), or when its age since `created` is more than "
-        "`flag_policy.max_age`.",
-        """\
-flag_policy: {max_age: 90d}
-feature_flags:
-  - {name: search-v2, type: release, owner: search-team, lifecycle: rollout,
-     created: $TODAY-25, cleanup: $TODAY+65}
-  - {name: search-kill-switch, type: ops, owner: sre, lifecycle: full-release,
-     permanent: true, review: quarterly}
-"""),
-    "destructive-sql": (
-        "Applies to migrations that run `pre-deploy` or in the `background` and have an "
-        "`up`. An `up` that starts like SQL is parsed with sqlglot in the migration's "
-        "`dialect` (default: `deployplan_sql_dialect`). Unmet when a statement drops or "
-        "renames a table or column, changes a column's type, sets NOT NULL on an existing "
-        "column, or adds a NOT NULL column without a default. Findings are named after the "
-        "Atlas and squawk lint rules. An `up` that is not SQL (a tool command or a "
-        "description) is skipped with a note.",
-        """\
-migrations:
-  - name: add-status-v2
-    type: expand
-    run: pre-deploy
-    up: ALTER TABLE orders ADD COLUMN status_v2 text NULL
-  - name: drop-status
-    type: contract
-    run: post-deploy
-    up: ALTER TABLE orders DROP COLUMN status
-"""),
-    "probe-sanity": (
-        "Applies when the plan has `readiness`, `liveness` or `startup` checks. Unmet when a "
-        "probe's `failure_threshold` is below 1, or when a liveness check gives up "
-        "(`interval` x `failure_threshold`) no later than a readiness check, probes the same "
-        "endpoint as a readiness check, or names a dependency (database, cache, queue and "
-        "the like) in `verifies` or in its endpoint.",
-        """\
-health_checks:
-  - {check: Readiness, type: readiness, endpoint: /health/ready, interval: 5s,
-     failure_threshold: 3, verifies: [database]}
-  - {check: Liveness, type: liveness, endpoint: /health/live, interval: 10s,
-     failure_threshold: 5}
-"""),
-    "prod-approval": (
-        "The last environment in the promotion order (the environments of the deploy "
-        "stages in pipeline order, then the others as listed) has `approval: manual` and "
-        "named approvers, in its `access.approve` or in an `approval` stage before its "
-        "deploy stage.",
-        """\
-environments:
-  - name: staging
-    purpose: Pre-production validation
-    deploy: Auto on merge to main
-    approval: automatic
-  - name: production
-    purpose: Live traffic
-    deploy: Promotion from staging
-    approval: manual
-    access: {deploy: [release-managers], approve: [sre-oncall]}
-"""),
-    "environment-parity": (
-        "Applies when there are at least two environments and the last one in the "
-        "promotion order has a `config`. Met when every other environment has every "
-        "`config` key the last one has (the values may differ). The environment matrix of "
-        "the runbook shows the keys each environment lacks.",
-        """\
-environments:
-  - name: staging
-    purpose: Pre-production validation
-    deploy: Auto on merge to main
-    approval: automatic
-    config: {api: https://api.staging.example.com, database: orders-staging}
-  - name: production
-    purpose: Live traffic
-    deploy: Promotion from staging
-    approval: manual
-    config: {api: https://api.example.com, database: orders-production}
-"""),
-}
 
 _SITES = ("Show only the plans of these sites, separated by commas. A site is the `project` "
           "name of the Sphinx project that publishes a plan; a portal site reads other "
@@ -382,7 +110,7 @@ SUBTYPE_EXAMPLES: dict[str, str] = {
 
 #: Minimal plan the check examples are added to.
 _BASE_PLAN = "plan: example\ntitle: Example\nservice: example-service\nowner: example-team\n"
-_BASE_ENVIRONMENTS = SATISFY["env-config-access"][1]
+_BASE_ENVIRONMENTS = BY_ID["env-config-access"].example
 
 
 # --- small node builders ----------------------------------------------------------------------
@@ -754,39 +482,33 @@ class _ResultsDirective(DocsDirective):
 
 
 class ChecksDirective(_ResultsDirective):
-    """``deployplan-checks``: every check, with the seed's wording, the exact rule, an
+    """``deployplan-checks``: every check, with the runbook's wording, the exact rule, an
     example that meets it (verified) and how to waive it (verified)."""
 
     def generate(self) -> list[nodes.Node]:
-        for problem in _id_drift(model.CHECK_IDS, [
-                ("CHECKS", CHECKS), ("CHECK_TITLES", CHECK_TITLES), ("CHECK_RULES", CHECK_RULES),
-                ("SATISFY (docs)", SATISFY), ("WAIVE (docs)", WAIVE)]):
-            self.warn(problem)
-        today = resolve_today(self.config.deployplan_today, os.environ)
+        today = settings(self.config).build_today
         out: list[nodes.Node] = []
-        for check in model.CHECK_IDS:
+        for record in CHECKS:
+            check = record.id
             node = self.section([literal(check)], f"check-{check}")
-            node += para(nodes.strong("Seed's wording: ", "Seed's wording: "),
-                         CHECK_TITLES.get(check, "?"))
-            node += para(nodes.strong("Met when: ", "Met when: "), CHECK_RULES.get(check, "?"))
+            node += para(nodes.strong("Runbook's wording: ", "Runbook's wording: "),
+                         record.title)
+            node += para(nodes.strong("Met when: ", "Met when: "), record.met_when)
             node += para(nodes.strong("Reported as: ", "Reported as: "),
                          literal(f"{WARNING_TYPE}.check"), " warning; traced as need ",
                          literal(need_id("PLAN", "check", check).replace("DP_PLAN__",
                                                                           "DP_<PLAN>__")),
                          " (type ", literal("dpcheck"), ").")
-            if check in SATISFY:
-                prose, fragment = SATISFY[check]
-                node += para(nodes.strong("How to satisfy it. ", "How to satisfy it. "), prose)
-                self.verify(check, fragment, today, ("met",))
-                node += code_block(fragment, "yaml")
-            if check in WAIVE:
-                prose, reason = WAIVE[check]
-                fragment = waiver_yaml(check, reason, today)
-                node += para(nodes.strong("How to waive it. ", "How to waive it. "), prose,
-                             " Add a waiver with a reason, who approved it and the last day "
-                             "it applies:")
-                self.verify(check, fragment, today, ("waived",), base_only=True)
-                node += code_block(fragment, "yaml")
+            node += para(nodes.strong("How to satisfy it. ", "How to satisfy it. "), record.how)
+            self.verify(check, record.example, today, ("met",))
+            node += code_block(record.example, "yaml")
+            fragment = waiver_yaml(check, record.waiver_reason, today)
+            node += para(nodes.strong("How to waive it. ", "How to waive it. "),
+                         record.waive_when,
+                         " Add a waiver with a reason, who approved it and the last day "
+                         "it applies:")
+            self.verify(check, fragment, today, ("waived",), base_only=True)
+            node += code_block(fragment, "yaml")
             out.append(node)
         return out
 
@@ -796,22 +518,14 @@ class RulesDirective(_ResultsDirective):
     when it is met and an example that meets it (verified)."""
 
     def generate(self) -> list[nodes.Node]:
-        from sphinx_deployplan.rules import rules
-
-        registry = rules()
-        for problem in _id_drift(model.RULE_IDS, [("the rule registry", registry),
-                                                  ("RULE_PROSE (docs)", RULE_PROSE)]):
-            self.warn(problem)
-        today = resolve_today(self.config.deployplan_today, os.environ)
+        today = settings(self.config).build_today
         out: list[nodes.Node] = []
-        for rule_id in model.RULE_IDS:
+        for rule in RULES:
+            rule_id = rule.id
             node = self.section([literal(rule_id)], f"rule-{rule_id}")
-            rule = registry.get(rule_id)
-            node += para(nodes.strong("Sound when: ", "Sound when: "),
-                         rule.title if rule else "?")
-            prose, fragment = RULE_PROSE.get(rule_id, ("", ""))
-            if prose:
-                node += para(nodes.strong("Met when: ", "Met when: "), prose)
+            node += para(nodes.strong("Sound when: ", "Sound when: "), rule.title)
+            node += para(nodes.strong("Met when: ", "Met when: "), rule.met_when)
+            fragment = rule.example
             node += para(nodes.strong("Reported as: ", "Reported as: "),
                          literal(f"{WARNING_TYPE}.{rule_id}"), " warning; traced as need ",
                          literal(need_id("PLAN", "rule", rule_id).replace("DP_PLAN__",
@@ -869,19 +583,21 @@ class WarningsDirective(DocsDirective):
 
 
 class ConfigDirective(DocsDirective):
-    """``deployplan-config``: every configuration value (CONFIG_VALUES)."""
+    """``deployplan-config``: every configuration value (the config dataclass)."""
 
     def generate(self) -> list[nodes.Node]:
         out: list[nodes.Node] = []
-        for value in CONFIG_VALUES:
-            node = self.section([literal(value.name)], f"confval-{value.name}")
+        for field in options():
+            meta = field.metadata
+            name = PREFIX + field.name
+            node = self.section([literal(name)], f"confval-{name}")
             types_ = " or ".join("None" if t is type(None) else t.__name__
-                                 for t in value.types)
+                                 for t in meta["types"])
             node += para(nodes.strong("Type: ", "Type: "), literal(types_), ". ",
-                         nodes.strong("Default: ", "Default: "), literal(repr(value.default)),
+                         nodes.strong("Default: ", "Default: "), literal(repr(meta["default"])),
                          ".")
-            node += para(value.doc)
-            if value.rebuild == "env":
+            node += para(meta["doc"])
+            if meta["rebuild"] == "env":
                 node += para("Changing it re-reads every page on the next build.")
             out.append(node)
         return out
@@ -1014,8 +730,8 @@ class NeedsDirective(DocsDirective):
             else:
                 for ref in plan_items(plan):
                     examples.setdefault(f"dp{ref.kind}", ref.need_id(plan.plan))
-                examples["dpcheck"] = need_id(plan.plan, "check", model.CHECK_IDS[0])
-                examples["dprule"] = need_id(plan.plan, "rule", model.RULE_IDS[0])
+                examples["dpcheck"] = need_id(plan.plan, "check", CHECK_IDS[0])
+                examples["dprule"] = need_id(plan.plan, "rule", RULE_IDS[0])
         rows: list[list[Cell]] = []
         for need_type, (title, _colour) in NEED_TYPES.items():
             example = examples.get(need_type)
@@ -1154,9 +870,9 @@ class ExampleDirective(DocsDirective):
         shown = self.options.get("as") or self.display_path(path)
         show = set((self.options.get("show") or "yaml diff results cli sphinx")
                    .replace(",", " ").split())
-        today = resolve_today(self.config.deployplan_today, os.environ)
+        today = settings(self.config).build_today
         unknown = [c for c in _id_list(self.options.get("expect-unmet"))
-                   if c not in (*model.CHECK_IDS, *model.RULE_IDS)]
+                   if c not in (*CHECK_IDS, *RULE_IDS)]
         if unknown:
             self.warn(f":expect-unmet: names unknown check(s) {', '.join(unknown)}", "example")
 

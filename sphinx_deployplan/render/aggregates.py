@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from docutils import nodes
 
-from ..model import CHECK_IDS
+from ..checks import CHECK_IDS
 from .builders import DASH, para
 from .grid import Badge, Code, Grid, GridCell, Link, grid_html, grid_nodes
 from .plan import METHOD_NAMES

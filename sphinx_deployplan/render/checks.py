@@ -7,10 +7,9 @@ from __future__ import annotations
 
 from docutils import nodes
 
-from ..checks import CheckResult, PlanResults
+from ..checks import CheckResult, ParityEvidence, PlanResults
 from ..ids import anchor
 from ..items import ItemRef
-from ..rules.environments import Drift
 from .builders import code, para, strong, table
 
 BADGE_TEXT = {"met": "met", "unmet": "unmet", "n/a": "n/a", "waived": "waived"}
@@ -95,7 +94,7 @@ def render_checks(plan_id: str, results: PlanResults, rendered: set[str]) -> lis
     return out
 
 
-def render_drift(drift: Drift) -> list[nodes.Node]:
+def render_drift(drift: ParityEvidence) -> list[nodes.Node]:
     """The environment-parity drift table: production's keys in each lower environment."""
     rows = []
     for key in drift.keys:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
-from ..checks import PlanResults
+from ..checks import ParityEvidence, PlanResults
 from ..ids import anchor, plan_anchor
 from ..model import Action, Plan
 from . import diagram
@@ -427,7 +427,7 @@ def render_plan(plan: Plan, parts: list[str] | None = None, *, heading: bool = T
         else:
             node.extend(part.render(plan))
         if part.key == "environments" and results is not None:
-            drift = results["environment-parity"].data
+            drift = results.evidence(ParityEvidence)
             if drift is not None:
                 node.extend(render_drift(drift))
         sections.append(node)

@@ -25,7 +25,7 @@ from .aggregates import (
     fill_aggregates,
     outdated,
 )
-from .config import CONFIG_VALUES, validate
+from .config import register_options, validate
 from .directive import DeployPlanDirective
 from .domain import DeployPlanDomain
 from .downloads import downloads, fill_downloads
@@ -64,8 +64,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     from .. import __version__
 
     app.setup_extension("sphinx_needs")
-    for value in CONFIG_VALUES:
-        app.add_config_value(value.name, value.default, value.rebuild, types=value.types)
+    register_options(app)
     app.add_domain(DeployPlanDomain)
     app.add_directive("deployplan", DeployPlanDirective)
     app.add_directive("deployplan-index", IndexDirective)
@@ -73,7 +72,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.add_directive("deployplan-flags", FlagsDirective)
     app.add_node(aggregate)
     app.add_node(downloads)
-    app.connect("config-inited", validate)
+    app.connect("config-inited", validate, priority=400)  # before our other handlers
     app.connect("config-inited", needs.register)
     app.connect("config-inited", check_members)
     app.connect("config-inited", arrange_fast_exit)

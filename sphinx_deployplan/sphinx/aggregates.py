@@ -9,7 +9,6 @@ incremental build never shows stale data.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Set
 
 from docutils import nodes
@@ -18,8 +17,8 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from ..checks import resolve_today
 from ..render.aggregates import FlagSummary, PlanSummary, render_aggregate
+from .config import settings
 from .domain import plan_domain
 from .portal import external_summaries, member_fingerprints
 
@@ -89,7 +88,7 @@ def fill_aggregates(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not placeholders:
         return
     summaries = local_summaries(app, docname) + external_summaries(app)
-    today = resolve_today(app.config.deployplan_today, os.environ)
+    today = settings(app.config).build_today
     html = app.builder.format == "html"
     for node in placeholders:
         sites = node.get("sites")
@@ -103,7 +102,7 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[s
     member changes, and the plans whose waivers or flag ages depend on a "today"
     that moved."""
     domain = plan_domain(env)
-    today = resolve_today(app.config.deployplan_today, os.environ)
+    today = settings(app.config).build_today
     moved = domain.data.get("today") not in (None, today)
     domain.data["today"] = today
     members = member_fingerprints(app)

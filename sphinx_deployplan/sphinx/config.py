@@ -1,110 +1,207 @@
-"""Configuration values of the extension: one table, used by setup() and the docs."""
+"""The extension's configuration, declared once as a typed, validated dataclass.
+
+Each field of :class:`DeployPlanConfig` is a ``deployplan_<field>`` value of
+``conf.py``: its default, when changing it re-reads the documents, its
+documentation and its validator live on the field.  ``setup()`` registers the
+values from the fields; at ``config-inited`` every value is validated (a wrong one
+is a :class:`~sphinx.errors.ConfigError` naming the option, the value and what
+it may be) and the typed settings are kept for the build: the rest of the
+extension reads :func:`settings`, never ``app.config.deployplan_*``.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import os
-from dataclasses import dataclass
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from typing import Any
 
+from sphinx.application import Sphinx
+from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from .. import members
-from ..checks import resolve_today
+from ..checks import RULE_IDS, RuleSettings, resolve_today, strict_rule_ids
 from ..export import EXPORTERS
 from ..loader import DEFAULT_LIMITS, Limits
-from ..model import RULE_IDS
-from ..rules import RuleSettings
+from ..model import SqlDialect
+from ..text import quote, suggest
+
+PREFIX = "deployplan_"
+
+
+class Invalid(ValueError):
+    """A config value that does not fit; the message says what it may be."""
+
+
+def _bool(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise Invalid("must be True or False")
+    return value
+
+
+def _positive_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise Invalid("must be a whole number of at least 1")
+    return value
+
+
+def _share(value: Any) -> float:
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value <= 1:
+        raise Invalid("must be a number above 0 and at most 1 (0.25 is 25%)")
+    return float(value)
+
+
+def _names(allowed: tuple[str, ...], what: str) -> Callable[[Any], tuple[str, ...]]:
+    def check(value: Any) -> tuple[str, ...]:
+        if isinstance(value, str) or not isinstance(value, list | tuple | set | frozenset):
+            raise Invalid(f"must be a list of {what}")
+        for name in value:
+            if name not in allowed:
+                raise Invalid(f"names {quote(name)}, which is not one of the {what} "
+                              f"({', '.join(allowed)}){suggest(str(name), allowed)}")
+        return tuple(value)
+    return check
+
+
+def _one_of(allowed: tuple[str, ...], what: str) -> Callable[[Any], str]:
+    def check(value: Any) -> str:
+        if value not in allowed:
+            raise Invalid(f"must be one of the {what} {', '.join(allowed)}"
+                          f"{suggest(str(value), allowed)}")
+        return value
+    return check
+
+
+def _date(value: Any) -> _dt.date | None:
+    if value is None or isinstance(value, _dt.date):
+        return value
+    try:
+        return _dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise Invalid("must be a date as YYYY-MM-DD (or None for the build date)") from None
+
+
+def _strict(value: Any) -> frozenset[str]:
+    if isinstance(value, bool):
+        return strict_rule_ids(value)
+    return frozenset(_names(RULE_IDS, "rules")(value))
+
+
+def _exports(value: Any) -> tuple[str, ...]:
+    return tuple(EXPORTERS) if value is None else _names(tuple(EXPORTERS), "export formats")(value)
+
+
+def option(default: Any, doc: str, check: Callable[[Any], Any], *, rebuild: str = "env",
+           types: tuple[type, ...] = ()) -> Any:
+    """A config value: its ``conf.py`` default, its documentation, the function that
+    validates and converts it, and what changing it rebuilds ("env": every document
+    is read again; "": only the output)."""
+    return field(metadata={"default": default, "doc": doc, "check": check,
+                           "rebuild": rebuild, "types": types or (type(default),)})
 
 
 @dataclass(frozen=True)
-class ConfigValue:
-    name: str
-    default: Any
-    rebuild: str  # "env": changing it re-reads every document
-    types: tuple[type, ...]
-    doc: str
+class DeployPlanConfig:
+    """Every ``deployplan_*`` value, validated."""
+
+    fail_on_unmet: bool = option(
+        True, "When true, a build in which any quality check is unmet exits with a non-zero "
+        "status (even without ``-W``) and ends with a summary of the plans and their unmet "
+        "checks.  When false, unmet checks are warnings only.  Either way each unmet check "
+        "is a ``deployplan.check`` warning.", _bool, rebuild="")
+    needs: bool = option(
+        True, "Trace plans with sphinx-needs: every plan item and every (plan, check) pair "
+        "becomes a (hidden) need, in ``needs.json`` and usable in your own ``needtable`` "
+        "filters.  False turns traceability off.", _bool)
+    today: _dt.date | None = option(
+        None, "The date (ISO ``YYYY-MM-DD``) the checks treat as today: waiver expiry and "
+        "flag ages.  Unset: ``SOURCE_DATE_EPOCH`` if set, else the build date.", _date,
+        types=(str, _dt.date, type(None)))
+    strict_rules: frozenset[str] = option(
+        False, "The release-engineering rules are warnings by default.  True makes every "
+        "unmet rule fail the build like an unmet check (with ``deployplan_fail_on_unmet``); "
+        "a list of rule ids makes only those fail.", _strict, rebuild="",
+        types=(bool, list, tuple))
+    rollback_budget_share: float = option(
+        0.25, "The share of the SLO's error budget one rollback may spend before the "
+        "``rollback-budget`` rule warns (0.25 = 25%).", _share, types=(float, int))
+    sql_dialect: str = option(
+        "postgres", "The SQL dialect the ``destructive-sql`` rule parses migrations in, "
+        "unless a migration names its own ``dialect``.",
+        _one_of(typing.get_args(SqlDialect), "SQL dialects"))
+    exports: tuple[str, ...] = option(
+        None, "The export formats each HTML plan page offers as downloads (written to "
+        "``_deployplan/<plan id>/`` in the output).  None (the default) offers all; ``[]`` "
+        "offers none.", _exports, types=(list, tuple, type(None)))
+    fast_exit: bool = option(
+        True, "When true, ``sphinx-build`` leaves its memory to the operating system when "
+        "it exits instead of having Python free it object by object (the handler calls "
+        "``gc.freeze()`` at exit).  That saves seconds on a large site: more than a second "
+        "of a one-plan rebuild of 200 plans.  Set it to false if another extension needs "
+        "the ``__del__`` methods of objects left at exit to run, which Python does not "
+        "promise anyway.", _bool, rebuild="")
+    max_bytes: int = option(
+        DEFAULT_LIMITS.max_bytes, "Largest plan (YAML text, in bytes) the loader reads; "
+        "larger plans are refused with a ``deployplan.yaml`` warning.", _positive_int)
+    max_values: int = option(
+        DEFAULT_LIMITS.max_values, "Most values one plan may hold, counting each expansion "
+        "of a YAML alias, so that an alias bomb is refused instead of exhausting memory.",
+        _positive_int)
+    portal_max_bytes: int = option(
+        members.DEFAULT_MAX_BYTES, "Largest portal member ``needs.json`` (in bytes) a "
+        "portal reads; a larger one is left out with a ``deployplan.portal`` warning.  The "
+        "default is about 1,000 plans.", _positive_int, rebuild="")
+
+    # Derived once per build, not a conf.py value.
+    build_today: _dt.date = field(default=_dt.date.min, metadata={"derived": True})
+
+    @property
+    def rule_settings(self) -> RuleSettings:
+        return RuleSettings(rollback_budget_share=self.rollback_budget_share,
+                            sql_dialect=self.sql_dialect)
+
+    @property
+    def limits(self) -> Limits:
+        return Limits(max_bytes=self.max_bytes, max_values=self.max_values,
+                      max_depth=DEFAULT_LIMITS.max_depth)
 
 
-CONFIG_VALUES: tuple[ConfigValue, ...] = (
-    ConfigValue("deployplan_fail_on_unmet", True, "", (bool,),
-                "When true, a build in which any quality check is unmet exits with a "
-                "non-zero status (even without ``-W``) and ends with a summary of the plans "
-                "and their unmet checks.  When false, unmet checks are warnings only.  "
-                "Either way each unmet check is a ``deployplan.check`` warning."),
-    ConfigValue("deployplan_needs", True, "env", (bool,),
-                "Trace plans with sphinx-needs: every plan item and every (plan, check) "
-                "pair becomes a (hidden) need, in ``needs.json`` and usable in your own "
-                "``needtable`` filters.  False turns traceability off."),
-    ConfigValue("deployplan_today", None, "env", (str, type(None)),
-                "The date (ISO ``YYYY-MM-DD``) the checks treat as today: waiver expiry "
-                "and flag ages.  Unset: ``SOURCE_DATE_EPOCH`` if set, else the build date."),
-    ConfigValue("deployplan_strict_rules", False, "", (bool, list, tuple),
-                "The release-engineering rules are warnings by default.  True makes every "
-                "unmet rule fail the build like an unmet check (with "
-                "``deployplan_fail_on_unmet``); a list of rule ids makes only those fail."),
-    ConfigValue("deployplan_rollback_budget_share", 0.25, "env", (float, int),
-                "The share of the SLO's error budget one rollback may spend before the "
-                "``rollback-budget`` rule warns (0.25 = 25%)."),
-    ConfigValue("deployplan_sql_dialect", "postgres", "env", (str,),
-                "The SQL dialect the ``destructive-sql`` rule parses migrations in, unless a "
-                "migration names its own ``dialect``."),
-    ConfigValue("deployplan_exports", None, "env", (list, tuple, type(None)),
-                "The export formats each HTML plan page offers as downloads (written to "
-                "``_deployplan/<plan id>/`` in the output).  None (the default) offers all; "
-                "``[]`` offers none."),
-    ConfigValue("deployplan_fast_exit", True, "", (bool,),
-                "When true, ``sphinx-build`` leaves its memory to the operating system "
-                "when it exits instead of having Python free it object by object (the "
-                "handler calls ``gc.freeze()`` at exit).  That saves seconds on a large "
-                "site: more than a second of a one-plan rebuild of 200 plans.  Set it to "
-                "false if another extension needs the ``__del__`` methods of objects left "
-                "at exit to run, which Python does not promise anyway."),
-    ConfigValue("deployplan_max_bytes", DEFAULT_LIMITS.max_bytes, "env", (int,),
-                "Largest plan (YAML text, in bytes) the loader reads; larger plans are "
-                "refused with a ``deployplan.yaml`` warning."),
-    ConfigValue("deployplan_max_values", DEFAULT_LIMITS.max_values, "env", (int,),
-                "Most values one plan may hold, counting each expansion of a YAML alias, "
-                "so that an alias bomb is refused instead of exhausting memory."),
-    ConfigValue("deployplan_portal_max_bytes", members.DEFAULT_MAX_BYTES, "", (int,),
-                "Largest portal member ``needs.json`` (in bytes) a portal reads; a larger "
-                "one is left out with a ``deployplan.portal`` warning.  The default is "
-                "about 1,000 plans."),
-)
+def options() -> list[dataclasses.Field]:
+    """The fields that are ``conf.py`` values, in order."""
+    return [f for f in dataclasses.fields(DeployPlanConfig) if not f.metadata.get("derived")]
 
 
-def build_today(config: Any) -> _dt.date:
-    """The build's "today" (validated at config-inited, so this does not fail)."""
-    return resolve_today(config.deployplan_today, os.environ)
+def register_options(app: Sphinx) -> None:
+    """Declare every value to Sphinx (from ``setup()``)."""
+    for f in options():
+        meta = f.metadata
+        app.add_config_value(PREFIX + f.name, meta["default"], meta["rebuild"],
+                             types=meta["types"], description=meta["doc"])
 
 
-def rule_settings(config: Any) -> RuleSettings:
-    return RuleSettings(rollback_budget_share=float(config.deployplan_rollback_budget_share),
-                        sql_dialect=config.deployplan_sql_dialect)
-
-
-def validate(app: Any, config: Any) -> None:
-    """``config-inited``: refuse bad values clearly, before any document is read."""
+def validate(app: Sphinx, config: Config) -> None:
+    """``config-inited``: validate every value and keep the typed settings, so a wrong
+    value stops the build before any document is read."""
+    values: dict[str, Any] = {}
+    for f in options():
+        name = PREFIX + f.name
+        raw = config[name]
+        try:
+            values[f.name] = f.metadata["check"](raw)
+        except Invalid as exc:
+            where = os.path.join(app.confdir, "conf.py")
+            raise ConfigError(f"{where}: {name} = {raw!r}: {exc}") from None
     try:
-        resolve_today(config.deployplan_today, os.environ)
-    except ValueError as exc:
-        if not config.deployplan_today:  # the date came from SOURCE_DATE_EPOCH
-            raise ConfigError(str(exc)) from None
-        raise ConfigError(f"deployplan_today must be an ISO date (YYYY-MM-DD), got "
-                          f"{config.deployplan_today!r}: {exc}") from None
-    unknown_exports = sorted(set(config.deployplan_exports or ()) - set(EXPORTERS))
-    if unknown_exports:
-        raise ConfigError(f"deployplan_exports names unknown formats {unknown_exports}; the "
-                          f"formats are {', '.join(EXPORTERS)}")
-    strict = config.deployplan_strict_rules
-    if not isinstance(strict, bool):
-        unknown = sorted(set(strict) - set(RULE_IDS))
-        if unknown:
-            raise ConfigError(f"deployplan_strict_rules names unknown rules {unknown}; the "
-                              f"rules are {', '.join(RULE_IDS)}")
+        values["build_today"] = resolve_today(values["today"], os.environ)
+    except ValueError as exc:  # says what SOURCE_DATE_EPOCH is and must be
+        raise ConfigError(str(exc)) from None
+    config._deployplan = DeployPlanConfig(**values)
 
 
-def limits(config: Any) -> Limits:
-    return Limits(max_bytes=config.deployplan_max_bytes,
-                  max_values=config.deployplan_max_values,
-                  max_depth=DEFAULT_LIMITS.max_depth)
+def settings(config: Config) -> DeployPlanConfig:
+    """The validated settings of this build."""
+    return config._deployplan

@@ -16,21 +16,15 @@ from ..loader import load_plan, read_plan_text
 from ..model import Plan
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
-from .config import build_today, limits, rule_settings
+from ..text import quote, suggest
+from .config import DeployPlanConfig, settings
 from .domain import PlanEntry, Shown, plan_domain
-from .downloads import chosen_exporters, downloads, export_files
+from .downloads import downloads, export_files
 from .duplicates import claim_needs, earlier_on_page, mark, same_page_box
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
 
 _OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
-
-
-def _suggest(word: str) -> str:
-    import difflib
-
-    close = difflib.get_close_matches(word, [*PART_KEYS, *PART_ALIASES], n=1)
-    return f" (did you mean {close[0]!r}?)" if close else ""
 
 
 def _shown(parts: list[str] | None, heading: bool) -> Shown:
@@ -39,7 +33,7 @@ def _shown(parts: list[str] | None, heading: bool) -> Shown:
     return Shown(heading, keys, next(k for k in PART_KEYS if k in keys))
 
 
-def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: list[str]) -> None:
+def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...]) -> None:
     """The export links go after the plan's summary, before its first part."""
     placeholder = downloads(plan=plan.plan, digest=plan.digest,
                             files=export_files(plan, names))
@@ -80,7 +74,7 @@ class DeployPlanDirective(SphinxDirective):
                                              "YAML in its body or point :file: at a YAML "
                                              "file")])
                 text, source = "\n".join(self.content), None
-            plan = load_plan(text, source, limits(self.config))
+            plan = load_plan(text, source, self.settings.limits)
         except PlanError as error:
             return self._failed(error, docname, body_offset)
 
@@ -90,7 +84,7 @@ class DeployPlanDirective(SphinxDirective):
                 return self.lineno
             return body_offset + line
 
-        results = run_checks(plan, build_today(self.config), rule_settings(self.config))
+        results = run_checks(plan, self.settings.build_today, self.settings.rule_settings)
         heading = "no-heading" not in self.options
         key_line = plan.line_of("plan") or plan.line
         entry = PlanEntry.of(plan, docname, doc_line(plan.line),
@@ -98,7 +92,7 @@ class DeployPlanDirective(SphinxDirective):
                              results, _shown(parts, heading))
         domain = plan_domain(self.env)
         domain.add_plan(entry)
-        report_results(plan, results, docname, body_offset)
+        report_results(results, plan.source, docname, body_offset)
         earlier = earlier_on_page(domain, entry)
         if earlier is not None:  # the same id twice on one page: no second runbook
             box = same_page_box(entry, earlier)
@@ -110,12 +104,16 @@ class DeployPlanDirective(SphinxDirective):
         # process, may still take the id: the page is then rewritten without them.
         owner = domain.wins_while_reading(entry)
         if owner:
-            _place_downloads(rendered, plan, chosen_exporters(self.config))
-        if self.config.deployplan_needs and owner:
+            _place_downloads(rendered, plan, self.settings.exports)
+        if self.settings.needs and owner:
             claim_needs(self.env, entry)
             rendered = add_plan_needs(self, plan, results, rendered, doc_line) + rendered
         mark(rendered, domain, entry)
         return rendered
+
+    @property
+    def settings(self) -> DeployPlanConfig:
+        return settings(self.config)
 
     def _check_myst_options_block(self) -> None:
         """MyST reads a body whose first line starts with ``---`` as directive options,
@@ -151,8 +149,9 @@ class DeployPlanDirective(SphinxDirective):
         for word in raw.replace(",", " ").split():
             key = PART_ALIASES.get(word, word)
             if key not in PART_KEYS:
+                hint = suggest(word, [*PART_KEYS, *PART_ALIASES])
                 raise PlanError([Problem("option", f":sections: names an unknown section "
-                                         f"{word!r}{_suggest(word)}; known sections: "
+                                         f"{quote(word)}{hint}; known sections: "
                                          f"{', '.join(PART_KEYS)}")])
             parts.append(key)
         return parts
@@ -168,7 +167,7 @@ class DeployPlanDirective(SphinxDirective):
                                      f"the source directory; plan files must live in the "
                                      f"documentation source")])
         self.env.note_dependency(rel)
-        text = read_plan_text(Path(abspath), limits(self.config))
+        text = read_plan_text(Path(abspath), self.settings.limits)
         return text, abspath
 
     def _failed(self, error: PlanError, docname: str, body_offset: int | None,

@@ -28,7 +28,7 @@ from typing import Any
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
-from ..checks import PlanResults, strict_rule_ids
+from ..checks import PlanResults
 from ..ids import anchor, plan_anchor
 from ..model import Plan
 
@@ -113,11 +113,10 @@ class PlanEntry:
     def anchor(self) -> str:
         return self.shown.plan(self.plan_id)
 
-    def failing(self, strict: bool | Iterable[str]) -> list[str]:
+    def failing(self, strict: Set[str]) -> list[str]:
         """The unmet checks, and the unmet rules that ``strict`` makes fail the build."""
-        chosen = strict_rule_ids(strict)
         return [*(c for c, result in self.checks if result == "unmet"),
-                *(r for r, result in self.rules if result == "unmet" and r in chosen)]
+                *(r for r, result in self.rules if result == "unmet" and r in strict)]
 
 
 class DeployPlanDomain(Domain):

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -29,12 +28,7 @@ class downloads(nodes.General, nodes.Element):
     ``files`` holds (format, file name, text) of each export."""
 
 
-def chosen_exporters(config: Any) -> list[str]:
-    names = config.deployplan_exports
-    return list(EXPORTERS) if names is None else list(names)
-
-
-def export_files(plan: Plan, names: list[str]) -> list[tuple[str, str, str]]:
+def export_files(plan: Plan, names: tuple[str, ...]) -> list[tuple[str, str, str]]:
     """(format, file name, text) of the plan in each format that means something for
     it (an Argo Rollout of a feature-flag release does not).  Run when the page is
     read, so ``-j N`` spreads it over the workers and only edited plans pay it again."""

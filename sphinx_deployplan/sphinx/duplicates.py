@@ -33,6 +33,7 @@ from sphinx.environment import BuildEnvironment
 
 from ..ids import is_need_of
 from ..problems import Problem
+from .config import settings
 from .domain import DeployPlanDomain, PlanEntry, plan_domain
 from .warnings import warn
 
@@ -81,9 +82,10 @@ def _box(entry: PlanEntry, owner: PlanEntry, lead: str) -> nodes.Element:
 # --- needs -----------------------------------------------------------------------------------
 
 
-def _needs_data(env: BuildEnvironment) -> Any:
-    """sphinx-needs' data of ``env`` (None when traceability is off)."""
-    if not env.config.deployplan_needs:
+def _needs_data(env: BuildEnvironment, config: Any = None) -> Any:
+    """sphinx-needs' data of ``env`` (None when traceability is off in ``config``, by
+    default the environment's own: a -j worker's comes back without our settings)."""
+    if not settings(config or env.config).needs:
         return None
     from sphinx_needs.data import SphinxNeedsData
 
@@ -124,7 +126,7 @@ def merge_needs(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
     """``env-merge-info``, before sphinx-needs merges a ``-j`` worker's needs (which
     keeps whichever need of an id came first, and warns): keep only the needs of
     each id's owner, in both environments.  The domains are merged already."""
-    mine, theirs = _needs_data(env), _needs_data(other)
+    mine, theirs = _needs_data(env), _needs_data(other, env.config)
     if mine is None or theirs is None:
         return
     from .needs import NEED_TYPES

@@ -9,10 +9,12 @@ summary and the exit status are the same whatever the build.
 
 from __future__ import annotations
 
+from collections.abc import Set
 from dataclasses import dataclass
 
 from sphinx.application import Sphinx
 
+from .config import settings
 from .domain import DeployPlanDomain, plan_domain
 from .warnings import logger
 
@@ -29,8 +31,7 @@ class Failure:
         return f"  {self.what} ({self.docname}): {', '.join(self.reasons)}"
 
 
-def failures(domain: DeployPlanDomain, strict: bool | list[str] | tuple[str, ...],
-             ) -> list[Failure]:
+def failures(domain: DeployPlanDomain, strict: Set[str]) -> list[Failure]:
     """What fails the build, in document order: each plan that owns its id and has
     unmet checks (or strict rules)."""
     found = []
@@ -43,9 +44,10 @@ def failures(domain: DeployPlanDomain, strict: bool | list[str] | tuple[str, ...
 
 def fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
     """``build-finished``: the summary, and exit status 1."""
-    if exception is not None or not app.config.deployplan_fail_on_unmet:
+    config = settings(app.config)
+    if exception is not None or not config.fail_on_unmet:
         return
-    found = failures(plan_domain(app.env), app.config.deployplan_strict_rules)
+    found = failures(plan_domain(app.env), config.strict_rules)
     if not found:
         return
     logger.error("deployplan: %d plan(s) have unmet quality checks "

@@ -27,6 +27,7 @@ from ..ids import anchor, need_id
 from ..items import ITEM_KINDS, plan_items
 from ..model import Plan
 from ..problems import Problem
+from .config import settings
 from .warnings import warn
 
 #: Need type -> (title, colour).  ``dpcheck`` is the (plan, check) pair.
@@ -65,7 +66,7 @@ NEED_LINKS: dict[str, dict[str, str]] = {
 
 def register(app: Sphinx, config: Config) -> None:
     """``config-inited``: our need types, fields and link types."""
-    if not config.deployplan_needs:
+    if not settings(config).needs:
         return
     from sphinx_needs.api import add_field, add_need_type
     from sphinx_needs.exceptions import NeedsApiConfigException

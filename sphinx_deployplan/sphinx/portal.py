@@ -39,6 +39,7 @@ from ..files import NotARegularFile, TooLarge
 from ..members import MAX_LOCATED, MemberFile, MemberRefused, read_member
 from ..problems import Problem
 from ..render.aggregates import FlagSummary, PlanSummary
+from .config import settings
 from .warnings import warn, warn_file
 
 #: Problems reported per member before the rest are summed up in one line.
@@ -85,7 +86,8 @@ def check_members(app: Sphinx, config: Config) -> None:
     hand sphinx-needs checked copies of the others."""
     sources = list(getattr(config, "needs_external_needs", None) or [])
     _MEMBERS[app] = []
-    if not sources or not config.deployplan_needs:
+    options = settings(config)
+    if not sources or not options.needs:
         return
     conf = Path(app.confdir) / "conf.py"
     line = _setting_line(conf, "needs_external_needs")
@@ -102,11 +104,11 @@ def check_members(app: Sphinx, config: Config) -> None:
             kept.append(source)
             continue
         try:
-            published = read_member(path, config.deployplan_portal_max_bytes,
-                                    source.get("version"))
+            published = read_member(path, options.portal_max_bytes, source.get("version"))
         except (MemberRefused, NotARegularFile, TooLarge) as exc:
             warn_file(str(path), getattr(exc, "line", 1), "portal",
-                      f"{who}: {_refusal(exc, config)}; its plans are left out of this build")
+                      f"{who}: {_refusal(exc, options.portal_max_bytes)}; its plans are left "
+                      f"out of this build")
             continue
         except OSError as exc:  # missing or unreadable: the configuration is wrong
             warn(Problem("portal", f"{who}: {path} cannot be read ({exc.strerror}); its "
@@ -130,11 +132,11 @@ def check_members(app: Sphinx, config: Config) -> None:
     _MEMBERS[app] = members
 
 
-def _refusal(exc: Exception, config: Config) -> str:
+def _refusal(exc: Exception, limit: int) -> str:
     if isinstance(exc, TooLarge):
         size = f"{exc.size:,} bytes, " if exc.size is not None else ""
-        return (f"the file is {size}more than the limit of "
-                f"{config.deployplan_portal_max_bytes:,} (deployplan_portal_max_bytes)")
+        return (f"the file is {size}more than the limit of {limit:,} "
+                f"(deployplan_portal_max_bytes)")
     if isinstance(exc, NotARegularFile):
         return f"the path is {exc.kind}, not a regular file"
     return f"the file {exc}"

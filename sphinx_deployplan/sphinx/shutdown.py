@@ -20,6 +20,8 @@ import atexit
 import gc
 from typing import Any
 
+from .config import settings
+
 
 class _ExitFreeze:
     def __init__(self) -> None:
@@ -37,7 +39,7 @@ _exit_freeze = _ExitFreeze()
 def arrange_fast_exit(app: Any, config: Any) -> None:
     """``config-inited``: register the handler once per process; the configuration
     of the last build decides whether it freezes."""
-    _exit_freeze.wanted = bool(config.deployplan_fast_exit)
+    _exit_freeze.wanted = settings(config).fast_exit
     if not _exit_freeze.registered:
         atexit.register(_exit_freeze)
         _exit_freeze.registered = True

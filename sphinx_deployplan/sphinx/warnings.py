@@ -9,8 +9,8 @@ from __future__ import annotations
 from sphinx.util import logging
 
 from ..checks import PlanResults
-from ..model import Plan
 from ..problems import WARNING_TYPE, Problem
+from ..report import result_problems
 
 logger = logging.getLogger("sphinx_deployplan")
 
@@ -48,20 +48,10 @@ def warn_file(path: str, line: int | None, subtype: str, text: str) -> None:
                    location=f"{path}:{line}" if line is not None else None)
 
 
-def report_results(plan: Plan, results: PlanResults, docname: str,
+def report_results(results: PlanResults, source: str | None, docname: str,
                    body_offset: int | None) -> None:
-    """One ``deployplan.check`` warning per unmet check, at its first failing item, one
-    ``deployplan.<rule id>`` warning per unmet rule, and one ``deployplan.waiver``
-    warning per expired waiver."""
-    for result in results.unmet:
-        first = result.failed_by[0].item
-        warn(Problem("check", result.sentence(plan.plan), first.line, plan.source),
-             docname, body_offset)
-    for result in results.rules:
-        if result.status == "unmet":
-            first = result.failed_by[0].item
-            warn(Problem(result.check, result.sentence(plan.plan), first.line, plan.source),
-                 docname, body_offset)
-    for expired in results.expired_waivers:
-        warn(Problem("waiver", expired.message, expired.waiver.line, plan.source),
-             docname, body_offset)
+    """A warning for each problem :func:`~sphinx_deployplan.report.result_problems` finds
+    (unmet checks and rules, expired waivers).  Sphinx has no severities: an unmet
+    check fails the build through ``deployplan_fail_on_unmet``, not through its warning."""
+    for problem in result_problems(results, source, frozenset()):
+        warn(problem, docname, body_offset)

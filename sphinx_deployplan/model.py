@@ -24,6 +24,8 @@ import typing
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union
 
+from .text import quote
+
 # --- value types ---------------------------------------------------------------
 
 
@@ -122,16 +124,40 @@ def _internal(default_factory: Any = None) -> Any:
     return field(**kwargs)
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A placeholder (``TODO``, ``<team>``...) where the plan gives a value: the path
+    of the value, its text and its line.  See :mod:`sphinx_deployplan.placeholders`."""
+
+    where: str
+    text: str
+    line: int | None
+
+    @property
+    def message(self) -> str:
+        return (f"{self.where} is a placeholder ({quote(self.text)}): fill it in; until then "
+                f"the checks treat it as missing")
+
+
 @dataclass(kw_only=True)
 class Item:
     """Base of every mapping in a plan: it knows where it was written."""
 
     line: int | None = _internal()
     key_lines: dict[str, int] = _internal(dict)
+    #: Keys whose value is a placeholder, with its text (the first one, in a list).
+    placeholder_keys: dict[str, str] = _internal(dict)
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key`` in this item, else the line of the item."""
         return self.key_lines.get(key, self.line)
+
+    @property
+    def incomplete(self) -> bool:
+        """A required value is a placeholder: the item counts toward no check."""
+        fields = public_fields(type(self))
+        return any(fields[key].metadata.get("required") for key in self.placeholder_keys
+                   if key in fields)
 
 
 # --- inputs ------------------------------------------------------------------------
@@ -432,6 +458,7 @@ class Plan(Item):
     # Provenance, set by the loader.
     source: str | None = _internal()
     digest: str | None = _internal()
+    placeholders: tuple[Placeholder, ...] = _internal(tuple)
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments or () if e.name == name), None)

@@ -28,6 +28,9 @@ SUBTYPES: dict[str, str] = {
     "source directory.",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
+    "placeholder": "A value is a placeholder (``TODO``, ``TBD``, ``FIXME``, ``XXX``, "
+    "``CHANGEME``, ``...``, ``?`` or a lone ``<token>``): the plan loads, but every check "
+    "treats the value as missing until it is filled in.",
     "check": "A quality check is unmet.  The message names the plan, the check and what is "
     "missing, at the failing item (or at the plan when a whole section is missing).",
     "waiver": "A waiver is past its ``until`` date and no longer applies.",

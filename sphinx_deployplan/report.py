@@ -15,10 +15,12 @@ from .problems import Problem
 
 def result_problems(results: PlanResults, source: str | None, strict: Set[str],
                     ) -> list[Problem]:
-    """One problem per unmet check (an error), per unmet rule (an error when ``strict``
+    """One problem per placeholder (a warning: the checks it empties say the rest), per
+    unmet check (an error), per unmet rule (an error when ``strict``
     names it, else a warning) and per expired waiver (a warning), each at the first
     item that fails it; ``source`` is the plan's file (None for a directive body)."""
-    problems = []
+    problems = [Problem("placeholder", p.message, p.line, source, "warning")
+                for p in results.placeholders]
     for result in results:
         if result.status != "unmet":
             continue

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..items import ItemRef
-from ..model import Waiver
+from ..model import Placeholder, Waiver
 
 Status = Literal["met", "unmet", "n/a", "waived"]
 Kind = Literal["check", "rule"]
@@ -108,6 +108,7 @@ class PlanResults:
     results: list[CheckResult]  # the eight quality checks, in contract order
     expired_waivers: list[ExpiredWaiver] = field(default_factory=list)
     rules: list[CheckResult] = field(default_factory=list)  # release-engineering rules
+    placeholders: tuple[Placeholder, ...] = ()  # where the plan still says TODO
 
     def __iter__(self) -> Iterator[CheckResult]:
         """Every result: the checks, then the rules."""

@@ -124,9 +124,11 @@ def test_every_warning_subtype_is_listed(reference: SphinxTestApp) -> None:
     rows = page(reference, "warnings").select("table.deployplan-docs-table tbody tr")
     listed = [words(row.find("td")) for row in rows]
     assert listed == [f"deployplan.{subtype}" for subtype in SUBTYPES]
-    # the loader's real message for a subtype that has an example
-    schema = rows[listed.index("deployplan.schema")]
-    assert "unknown key 'enviroments'" in words(schema)
+    # the real messages, the loader's and the checks', for subtypes that have an example
+    for subtype, said in (("schema", "unknown key 'enviroments'"),
+                          ("placeholder", "owner is a placeholder ('TODO')"),
+                          ("check", "fails check 'env-config-access'")):
+        assert said in words(rows[listed.index(f"deployplan.{subtype}")])
 
 
 def test_every_plan_format_key_links_to_its_type(reference: SphinxTestApp) -> None:

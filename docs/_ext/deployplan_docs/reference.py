@@ -8,19 +8,21 @@ warning, which fails the ``-W`` build.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 
 from docutils.parsers.rst import Directive, directives
 
 from sphinx_deployplan import cli
-from sphinx_deployplan.checks import CHECK_IDS, RULE_IDS
+from sphinx_deployplan.checks import CHECK_IDS, RULE_IDS, run_checks
 from sphinx_deployplan.export import EXPORTERS
 from sphinx_deployplan.ids import need_id
 from sphinx_deployplan.items import plan_items
 from sphinx_deployplan.loader import load_plan, load_plan_file
 from sphinx_deployplan.problems import SUBTYPES, WARNING_TYPE, PlanError
 from sphinx_deployplan.render.plan import CHECKS_PART, PART_ALIASES, PART_KEYS, PARTS
-from sphinx_deployplan.sphinx.config import PREFIX, options
+from sphinx_deployplan.report import result_problems
+from sphinx_deployplan.sphinx.config import PREFIX, options, settings
 from sphinx_deployplan.sphinx.needs import NEED_FIELDS, NEED_LINKS, NEED_TYPES
 
 from .base import DocsDirective, link_options
@@ -28,7 +30,10 @@ from .markdown import code, directive, list_table, output_block
 
 # --- warnings -----------------------------------------------------------------------------------
 
-#: A YAML plan fragment that causes each loader subtype, shown with the real message.
+_PLAN = "plan: checkout-v2\ntitle: Checkout\nservice: checkout\n"
+
+#: A YAML plan that causes each subtype, shown with the real message: the loader's
+#: for the first four, the checks' for the others.
 SUBTYPE_EXAMPLES: dict[str, str] = {
     "yaml": "plan: checkout-v2\ntitle: [Checkout\n",
     "schema": "plan: checkout-v2\ntitle: Checkout\nservice: checkout\nowner: payments\n"
@@ -39,22 +44,26 @@ SUBTYPE_EXAMPLES: dict[str, str] = {
     "reference": "plan: checkout-v2\ntitle: Checkout\nservice: checkout\nowner: payments\n"
                  "environments: []\npipeline:\n  stages:\n"
                  "    - {id: deploy-prod, kind: deploy, environment: prod}\n",
+    "placeholder": _PLAN + "owner: TODO\n",
+    "check": _PLAN + "owner: payments\n",
+    "waiver": _PLAN + "owner: payments\nwaivers:\n  - {check: zero-downtime, reason: Outage "
+              "window agreed, approved_by: cto, until: 2020-01-31}\n",
 }
 
 
-def subtype_message(subtype: str) -> str | None:
-    """The loader's message for the example of ``subtype`` (None: no example; "": the
-    example does not produce it)."""
+def subtype_message(subtype: str, today: dt.date) -> str | None:
+    """What the loader or the checks report for the example of ``subtype`` (None: no
+    example; "": the example does not produce it)."""
     text = SUBTYPE_EXAMPLES.get(subtype)
     if text is None:
         return None
     try:
-        load_plan(text, "plan.yaml")
+        plan = load_plan(text, "plan.yaml")
     except PlanError as error:
-        for problem in error.problems:
-            if problem.subtype == subtype:
-                return problem.format()
-    return ""
+        problems = error.problems
+    else:
+        problems = result_problems(run_checks(plan, today), "plan.yaml", frozenset())
+    return next((p.format() for p in problems if p.subtype == subtype), "")
 
 
 class WarningsDirective(DocsDirective):
@@ -68,7 +77,7 @@ class WarningsDirective(DocsDirective):
         rows = []
         for subtype, meaning in SUBTYPES.items():
             cell = link_options(meaning)
-            message = subtype_message(subtype)
+            message = subtype_message(subtype, settings(self.config).build_today)
             if message == "":
                 self.warn(f"the example for warning subtype {subtype!r} does not produce it",
                           "example")

@@ -72,6 +72,9 @@ class FileReport:
             data["checks"] = [self._result(r) for r in self.results.results]
             data["rules"] = [self._result(r) for r in self.results.rules]
             data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
+            data["unused_waivers"] = [u.message for u in self.results.unused_waivers]
+            data["placeholders"] = [{"where": p.where, "text": p.text, "line": p.line}
+                                    for p in self.results.placeholders]
         return data
 
     @staticmethod

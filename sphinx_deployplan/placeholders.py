@@ -27,6 +27,12 @@ PLACEHOLDER = re.compile(
     re.IGNORECASE | re.DOTALL)
 
 
+#: The same, for a JSON Schema ``pattern`` (ECMA-262 has no flags: case by hand).
+JSON_PATTERN = (r"^\s*(?:(?:[Tt][Oo][Dd][Oo]|[Tt][Bb][Dd]|[Ff][Ii][Xx][Mm][Ee]|[Xx][Xx][Xx]|"
+                r"[Cc][Hh][Aa][Nn][Gg][Ee][Mm][Ee])(?:[:\-\s][\s\S]*)?|\.\.\.|\?|\?\?\?|"
+                r"<[^<>]+>)\s*$")
+
+
 def is_placeholder(value: object) -> bool:
     return isinstance(value, str) and PLACEHOLDER.fullmatch(value.strip()) is not None
 

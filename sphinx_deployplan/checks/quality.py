@@ -37,7 +37,7 @@ from .wording import complete, given, lacks, placeholder_of
 
 def _missing(plan: Plan, section: str, anchor_part: str, hint: str = "") -> CheckResult:
     ref = ItemRef("plan", (anchor_part,), "the plan", plan.line)
-    what = lacks(plan, section, f"{section} section")
+    what = lacks(plan, section, f"{section} section", "")
     return verdict([], [Finding(ref, f"the plan has {what}{hint}")])
 
 
@@ -53,12 +53,14 @@ def check_env_config_access(plan: Plan, context: Context) -> CheckResult:
         access = env.access
         gaps = [placeholder_of(env)] if env.incomplete else []
         if not env.config:
-            gaps.append(lacks(env, "config", "configuration (config)"))
+            gaps.append(lacks(env, "config", "configuration"))
         if not (access and access.deploy):
-            gaps.append(lacks(access, "deploy", "one who can deploy (access.deploy)"))
+            gaps.append(lacks(access, "deploy", "deployer list", "access.deploy",
+                              none="no one who can deploy"))
         if env.approval == "manual" and not (access and access.approve):
             gaps.append("manual approval but "
-                        + lacks(access, "approve", "approvers (access.approve)"))
+                        + lacks(access, "approve", "approver list", "access.approve",
+                                none="no approvers"))
         if gaps:
             failed.append(Finding(ref, f"environment {quote(env.name)} has "
                                   + " and ".join(gaps)))
@@ -111,12 +113,12 @@ def check_zero_downtime(plan: Plan, context: Context) -> CheckResult:
     ref = strategy_ref(plan)
     gaps = []
     if not strategy.method:
-        gaps.append(lacks(strategy, "method", "method (strategy.method)"))
+        gaps.append(lacks(strategy, "method", "method", "strategy.method"))
     if not strategy.rollback_time:
-        gaps.append(lacks(strategy, "rollback_time",
-                          "rollback speed estimate (strategy.rollback_time)"))
+        gaps.append(lacks(strategy, "rollback_time", "rollback speed estimate",
+                          "strategy.rollback_time"))
     if strategy.method == "canary" and not complete(strategy.steps):
-        gaps.append(lacks(strategy, "steps", "canary traffic steps (strategy.steps)"))
+        gaps.append(lacks(strategy, "steps", "canary traffic steps", "strategy.steps"))
     if gaps:
         return verdict([], [Finding(ref, "the strategy has " + " and ".join(gaps))])
     return verdict([ref], [])
@@ -134,7 +136,7 @@ def check_rollback_commands(plan: Plan, context: Context) -> CheckResult:
         satisfied.extend(trigger_ref(i, t) for i, t in triggers)
     else:
         failed.append(Finding(section, "the rollback has "
-                              + lacks(rollback, "triggers", "triggers (rollback.triggers)")))
+                              + lacks(rollback, "triggers", "triggers", "rollback.triggers")))
     if rollback.steps:
         for i, step in enumerate(rollback.steps, 1):
             ref = action_ref("step", i, step)
@@ -144,11 +146,11 @@ def check_rollback_commands(plan: Plan, context: Context) -> CheckResult:
                 satisfied.append(ref)
             else:
                 failed.append(Finding(ref, f"rollback step {i} {quote(step.do)} has "
-                                      f"{lacks(step, 'run', 'command (run)')}, and is not "
+                                      f"{lacks(step, 'run', 'command')}, and is not "
                                       f"marked manual: true"))
     else:
         failed.append(Finding(section, "the rollback has "
-                              + lacks(rollback, "steps", "steps (rollback.steps)")))
+                              + lacks(rollback, "steps", "steps", "rollback.steps")))
     verify = [(i, v) for i, v in enumerate(rollback.verify or [], 1) if not v.incomplete]
     if verify:
         satisfied.extend(action_ref("verify", i, v) for i, v in verify)
@@ -173,12 +175,12 @@ def check_flag_lifecycle(plan: Plan, context: Context) -> CheckResult:
     satisfied, failed = [], []
     for flag in flags:
         gaps = [placeholder_of(flag)] if flag.incomplete else []
-        gaps += [lacks(flag, key, key) for key in ("type", "owner", "lifecycle")
+        gaps += [lacks(flag, key, key, "") for key in ("type", "owner", "lifecycle")
                  if not getattr(flag, key)]
         problems = []
         if not flag.cleanup:
             if not flag.permanent:
-                gaps.append(lacks(flag, "cleanup", "cleanup date"))
+                gaps.append(lacks(flag, "cleanup", "cleanup date", ""))
             elif flag.type not in ("ops", "permission"):
                 problems.append(f"flag {quote(flag.name)} is permanent, but only ops and "
                                 f"permission flags may be; give it a cleanup date")
@@ -231,7 +233,7 @@ def check_migration_compat(plan: Plan, context: Context) -> CheckResult:
             gaps.append(f"is a {m.type} step that runs {m.run}, while the old version still "
                         f"runs (contract steps run post-deploy)")
         if m.reversible and not m.down:
-            gaps.append("is reversible but has " + lacks(m, "down", "down script"))
+            gaps.append("is reversible but has " + lacks(m, "down", "down script", ""))
         if gaps:
             failed.append(Finding(migration_ref(m), f"migration {quote(m.name)} "
                                   + " and ".join(gaps)))

@@ -17,11 +17,16 @@ from ..text import quote
 AnyItem = TypeVar("AnyItem", bound=Item)
 
 
-def lacks(item: Item | None, key: str, what: str) -> str:
-    """``no <what>``, or ``a placeholder <what> ('TODO ...')`` when the plan gives a
-    placeholder for ``key`` of ``item``."""
+def lacks(item: Item | None, key: str, noun: str, shown: str | None = None, *,
+          none: str | None = None) -> str:
+    """``no <noun> (<shown>)``, or ``a placeholder <noun> (<shown>: 'TODO ...')`` when the
+    plan gives a placeholder for ``key`` of ``item``; ``shown`` is how the value is
+    named (default ``key``; ``""`` names nothing), ``none`` replaces ``no <noun>``."""
+    shown = key if shown is None else shown
     text = item.placeholder_keys.get(key) if item is not None else None
-    return f"a placeholder {what} ({quote(text)})" if text is not None else f"no {what}"
+    if text is not None:
+        return f"a placeholder {noun} ({shown + ': ' if shown else ''}{quote(text)})"
+    return (none or f"no {noun}") + (f" ({shown})" if shown else "")
 
 
 def given(item: Item | None, key: str) -> str:
@@ -36,7 +41,7 @@ def placeholder_of(item: Item) -> str:
     fields = public_fields(type(item))
     for key, text in item.placeholder_keys.items():
         if key in fields and fields[key].metadata.get("required"):
-            return f"a placeholder {key} ({quote(text)})"
+            return f"a placeholder for {key} ({quote(text)})"
     return "a placeholder"
 
 

@@ -41,7 +41,7 @@ def prod_approval(plan: Plan, context: Context) -> CheckResult:
     if prod.approval == "manual" and (approvers or any(g.approvers for g in gates)):
         return met([ref, *(stage_ref(g) for g in gates)])
     if prod.approval is None:
-        why = "has " + lacks(prod, "approval", "approval")
+        why = "has " + lacks(prod, "approval", "approval", "")
     elif prod.approval != "manual":
         why = f"is deployed with approval {quote(prod.approval)}"
     else:

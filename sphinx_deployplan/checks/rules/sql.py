@@ -40,7 +40,7 @@ def destructive_sql(plan: Plan, context: Context) -> CheckResult:
         analysis = _analysis(migration, context)
         if analysis is None:
             failed.append(Finding(ref, f"migration {name} runs {migration.run} but has "
-                                  f"{lacks(migration, 'up', 'up script')}: {_GIVE_SQL}"))
+                                  f"{lacks(migration, 'up', 'up script', '')}: {_GIVE_SQL}"))
         elif analysis.error:
             failed.append(Finding(ref, f"migration {name} runs {migration.run} but its up "
                                   f"{analysis.error}: {_GIVE_SQL}"))

@@ -16,23 +16,20 @@ import yaml
 
 from sphinx_deployplan import model
 from sphinx_deployplan.model import public_fields, strip_optional, type_hints
+from sphinx_deployplan.placeholders import is_placeholder
 from sphinx_deployplan.schema import plan_schema
 
 from .base import DocsDirective
 from .markdown import code, list_table, slug, span
 
 
-def _reference(schema: dict[str, Any], many: bool = False) -> tuple[str, bool] | None:
-    """The definition a property refers to, and whether it holds a list of them."""
+def _references(schema: dict[str, Any], many: bool = False) -> list[tuple[str, bool]]:
+    """The definitions a property refers to, each with whether it is a list of them."""
     if "$ref" in schema:
-        return schema["$ref"].rsplit("/", 1)[-1], many
+        return [(schema["$ref"].rsplit("/", 1)[-1], many)]
     if "items" in schema:
-        return _reference(schema["items"], True)
-    for option in schema.get("anyOf", []):
-        found = _reference(option, many)
-        if found:
-            return found
-    return None
+        return _references(schema["items"], True)
+    return [ref for option in schema.get("anyOf", []) for ref in _references(option, many)]
 
 
 def format_sections() -> dict[type, list[str]]:
@@ -44,10 +41,12 @@ def format_sections() -> dict[type, list[str]]:
 
     def visit(name: str, path: str) -> None:
         for key, prop in definitions[name]["properties"].items():
-            found = _reference(prop)
-            if found is None:
+            # a mapping of the format; other definitions (a placeholder) are values
+            found = [(target, many) for target, many in _references(prop)
+                     if "properties" in definitions[target]]
+            if not found:
                 continue
-            target, many = found
+            target, many = found[0]
             child = (f"{path}.{key}" if path else key) + ("[]" if many else "")
             first = target not in paths
             paths.setdefault(target, []).append(child)
@@ -81,6 +80,18 @@ VALUE_TYPES: dict[Any, tuple[str, str]] = {
     model.CHECK_ID: ("check id", _sentence(model.CHECK_ID.description)
                      + ": one of those listed under {ref}`checks-reference`."),
 }
+
+
+#: What the value types table says of placeholders; each sample is checked against the
+#: loader's own test.
+PLACEHOLDER_SAMPLES = ("TODO", "TBD", "FIXME", "XXX", "CHANGEME", "TODO: ask the SRE team",
+                       "...", "?", "<team>")
+PLACEHOLDER_DOC = (
+    "Any value may be a placeholder while the plan is drafted: `TODO`, `TBD`, `FIXME`, `XXX` "
+    "or `CHANGEME` (alone or followed by `:` and a note, as in `TODO: ask the SRE team`), "
+    "`...`, `?`, or a lone token in angle brackets such as `<team>`. The plan loads, each "
+    "placeholder is a `deployplan.placeholder` warning, and every check treats the value "
+    "as missing.")
 
 
 def _value_type(word: str) -> str:
@@ -135,6 +146,11 @@ class FieldsDirective(DocsDirective):
         rows = [[f"**{span(word, ids=[label('value-' + word)])}**", text]
                 for word, text in VALUE_TYPES.values()]
         rows.append(["**one of**", "Exactly one of the listed words."])
+        rows.append(["**placeholder**", PLACEHOLDER_DOC])
+        for sample in PLACEHOLDER_SAMPLES:
+            if not is_placeholder(sample):
+                self.warn(f"the plan format page calls {sample!r} a placeholder, but the "
+                          f"loader does not")
         rows.append(["**list of**", "A YAML list. An empty list (`[]`) means \"none\"; leaving "
                      "the key out means \"not planned\"."])
         out = [self.section("Value types", label("value-types"),

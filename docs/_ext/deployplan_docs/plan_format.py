@@ -82,16 +82,13 @@ VALUE_TYPES: dict[Any, tuple[str, str]] = {
 }
 
 
-#: What the value types table says of placeholders; each sample is checked against the
-#: loader's own test.
-PLACEHOLDER_SAMPLES = ("TODO", "TBD", "FIXME", "XXX", "CHANGEME", "TODO: ask the SRE team",
-                       "...", "?", "<team>")
+#: Placeholders the value types table names; each is checked against the loader's test.
+PLACEHOLDER_SAMPLES = ("TODO", "TBD", "<team>")
 PLACEHOLDER_DOC = (
-    "Any value may be a placeholder while the plan is drafted: `TODO`, `TBD`, `FIXME`, `XXX` "
-    "or `CHANGEME` (alone or followed by `:` and a note, as in `TODO: ask the SRE team`), "
-    "`...`, `?`, or a lone token in angle brackets such as `<team>`. The plan loads, each "
-    "placeholder is a `deployplan.placeholder` warning, and every check treats the value "
-    "as missing.")
+    "Any value may be a placeholder while the plan is being written, such as "
+    + ", ".join(f"`{sample}`" for sample in PLACEHOLDER_SAMPLES)
+    + ": the plan loads, but every check treats the value as missing. See "
+    "{ref}`placeholders`.")
 
 
 def _value_type(word: str) -> str:

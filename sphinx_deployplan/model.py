@@ -441,7 +441,7 @@ class Plan(Item):
                         example="checkout-service")
     owner: str = spec("Who owns the plan.", required=True, example="payments-team")
     summary: str | None = spec("What the release does.")
-    inputs: Inputs | None = spec("The seed's inputs: infrastructure, existing process, "
+    inputs: Inputs | None = spec("What the plan starts from: infrastructure, existing process, "
                                  "availability.")
     environments: list[Environment] | None = spec("Step 1: the environment progression.")
     pipeline: Pipeline | None = spec("Step 2: build, test and deploy stages.")

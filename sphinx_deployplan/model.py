@@ -17,7 +17,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import functools
 import re
 import types
 import typing
@@ -442,7 +441,7 @@ class Plan(Item):
                         example="checkout-service")
     owner: str = spec("Who owns the plan.", required=True, example="payments-team")
     summary: str | None = spec("What the release does.")
-    inputs: Inputs | None = spec("The seed's inputs: infrastructure, existing process, "
+    inputs: Inputs | None = spec("What the plan starts from: infrastructure, existing process, "
                                  "availability.")
     environments: list[Environment] | None = spec("Step 1: the environment progression.")
     pipeline: Pipeline | None = spec("Step 2: build, test and deploy stages.")
@@ -475,14 +474,19 @@ class Plan(Item):
 # --- walking the model ------------------------------------------------------------------------
 
 
-@functools.cache
+_PUBLIC_FIELDS: dict[type, dict[str, dataclasses.Field]] = {}
+_TYPE_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def public_fields(cls: type) -> dict[str, dataclasses.Field]:
-    """YAML key -> field, for the fields an author may write."""
-    return {
-        (f.metadata.get("key") or f.name): f
-        for f in dataclasses.fields(cls)
-        if not f.metadata.get("internal")
-    }
+    """YAML key -> field, for the fields an author may write (worked out once per class:
+    the loader asks for every mapping it reads)."""
+    found = _PUBLIC_FIELDS.get(cls)
+    if found is None:
+        found = _PUBLIC_FIELDS[cls] = {(f.metadata.get("key") or f.name): f
+                                       for f in dataclasses.fields(cls)
+                                       if not f.metadata.get("internal")}
+    return found
 
 
 def strip_optional(tp: Any) -> Any:
@@ -494,7 +498,9 @@ def strip_optional(tp: Any) -> Any:
     return tp
 
 
-@functools.cache
 def type_hints(cls: type) -> dict[str, Any]:
-    """A model class's field types, with their ``Annotated`` markers."""
-    return typing.get_type_hints(cls, include_extras=True)
+    """A model class's field types, with their ``Annotated`` markers (once per class)."""
+    found = _TYPE_HINTS.get(cls)
+    if found is None:
+        found = _TYPE_HINTS[cls] = typing.get_type_hints(cls, include_extras=True)
+    return found

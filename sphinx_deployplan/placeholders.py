@@ -54,7 +54,7 @@ def _view(value: Any) -> Any:
         return {k: v for k, v in value.items() if not is_placeholder(v)}
     if not isinstance(value, Item):
         return value
-    changes = {}
+    changes: dict[str, Any] = {}
     for key, spec in public_fields(type(value)).items():
         current = getattr(value, spec.name)
         if key in value.placeholder_keys and not spec.metadata.get("required"):

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Set
 
 from .checks.results import PlanResults
-from .problems import Problem
+from .problems import Problem, Severity
 
 
 def result_problems(results: PlanResults, source: str | None, strict: Set[str],
@@ -26,7 +26,8 @@ def result_problems(results: PlanResults, source: str | None, strict: Set[str],
         if result.status != "unmet":
             continue
         subtype = result.check if result.is_rule else "check"
-        severity = "error" if not result.is_rule or result.check in strict else "warning"
+        severity: Severity = "error" if not result.is_rule or result.check in strict \
+            else "warning"
         problems.append(Problem(subtype, result.sentence(results.plan_id),
                                 result.failed_by[0].item.line, source, severity))
     for note in (*results.expired_waivers, *results.unused_waivers):

@@ -15,9 +15,10 @@ from sqlglot import exp
 from sqlglot.errors import SqlglotError
 
 from ...text import quote
-from . import Analysis, SqlFinding
+from . import Analysis, Effect, SqlFinding
 
-_BREAKS, _LOCKS = "breaks", "locks"
+_BREAKS: Effect = "breaks"
+_LOCKS: Effect = "locks"
 #: Dialects whose locking rules are PostgreSQL's (the fallback without pglast).
 _POSTGRES_LIKE = {"postgres"}
 
@@ -155,7 +156,7 @@ def analyse(text: str, dialect: str) -> Analysis:
                                          f"{quote(str(exc).splitlines()[0], 120)}")
     finally:
         quiet.setLevel(level)
-    found = [s for s in statements if s is not None]
+    found = [s for s in statements if isinstance(s, exp.Expression)]
     opaque = sum(isinstance(s, exp.Command) and str(s.this).upper() != "RENAME" for s in found)
     return Analysis("sqlglot", tuple(f for s in found for f in _statement(s, dialect)),
                     opaque=opaque)

@@ -11,10 +11,11 @@ from pglast.enums import AlterTableType, ConstrType, ObjectType
 from pglast.parser import ParseError
 
 from ...text import quote
-from . import Analysis, SqlFinding
+from . import Analysis, Effect, SqlFinding
 
 AT = AlterTableType
-_BREAKS, _LOCKS = "breaks", "locks"
+_BREAKS: Effect = "breaks"
+_LOCKS: Effect = "locks"
 
 
 def _name(relation: ast.RangeVar | None) -> str:
@@ -24,7 +25,8 @@ def _name(relation: ast.RangeVar | None) -> str:
 
 
 def _constraints(column: ast.ColumnDef) -> set[ConstrType]:
-    return {c.contype for c in column.constraints or () if isinstance(c, ast.Constraint)}
+    return {c.contype for c in column.constraints or ()
+            if isinstance(c, ast.Constraint) and c.contype is not None}
 
 
 def _table_command(table: str, cmd: ast.AlterTableCmd) -> Iterator[SqlFinding]:
@@ -112,5 +114,5 @@ def analyse(text: str) -> Analysis:
     except (ParseError, ValueError, RecursionError) as exc:
         return Analysis("pglast", error=f"does not parse as PostgreSQL: {quote(str(exc), 120)}")
     created: set[str] = set()
-    return Analysis("pglast", tuple(f for raw in statements
+    return Analysis("pglast", tuple(f for raw in statements if raw.stmt is not None
                                     for f in _statement(raw.stmt, created)))

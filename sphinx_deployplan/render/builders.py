@@ -85,15 +85,19 @@ def table(
     *,
     classes: Sequence[str] = (),
     row_ids: Sequence[str | None] | None = None,
+    widths: Sequence[Sequence[int]] | None = None,
 ) -> nodes.container:
-    """A table in a container that scrolls sideways on narrow screens."""
+    """A table in a container that scrolls sideways on narrow screens.  ``widths``
+    gives the length of each cell's text where the cells are not plain text."""
     node = nodes.table(classes=["deployplan-table", *classes])
     group = nodes.tgroup(cols=len(headers))
     node += group
     rows = [list(r) for r in rows]
     for index, title in enumerate(headers):
         # Column widths in proportion to the longest text, for text and LaTeX output.
-        longest = max([len(title), *(len(_text(r[index])) for r in rows)])
+        lengths = ([w[index] for w in widths] if widths is not None
+                   else [len(_text(r[index])) for r in rows])
+        longest = max([len(title), *lengths])
         group += nodes.colspec(colwidth=max(6, min(longest, 40)))
     head = nodes.thead()
     group += head

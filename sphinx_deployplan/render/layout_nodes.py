@@ -178,12 +178,22 @@ def runbook_nodes(book: Runbook) -> list[nodes.Node]:
     """The runbook as sections: inside the plan's section when it has a heading."""
     sections = [section_node(part) for part in book.sections]
     if book.title is None:
+        for node in sections:
+            _verbatim(node)
         return list(sections)
     top = section(book.title, book.anchor, classes=["deployplan"])
     for block in book.intro:
         top.extend(block_nodes(block))
     top.extend(sections)
-    return [top]
+    return [_verbatim(top)]
+
+
+def _verbatim(node: nodes.Element) -> nodes.Element:
+    """Keep Sphinx's smart quotes out: a runbook shows a plan's words as written
+    (``--atomic`` stays two hyphens, ``'dev'`` keeps straight quotes), as the
+    Markdown export does."""
+    node["support_smartquotes"] = False
+    return node
 
 
 __all__ = ["DASH", "block_nodes", "inline", "runbook_nodes", "section_node"]

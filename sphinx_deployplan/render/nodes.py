@@ -27,7 +27,12 @@ class checkbox(nodes.Inline, nodes.Element):
 
 
 def visit_pipeline_diagram_html(translator: Any, node: pipeline_diagram) -> None:
-    translator.body.append(f'<div class="deployplan-diagram-wrap">{node["svg"]}</div>\n')
+    # The picture, then its text form (what other builders and the Markdown export
+    # show) for copying, for reading without the picture, and for screen readers.
+    translator.body.append(
+        f'<div class="deployplan-diagram-wrap">{node["svg"]}</div>\n'
+        f'<details class="deployplan-diagram-text"><summary>Pipeline as text</summary>'
+        f'<pre>{translator.encode(node["text"])}</pre></details>\n')
     raise nodes.SkipNode
 
 

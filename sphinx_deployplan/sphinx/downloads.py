@@ -17,6 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.util.osutil import relative_uri
 
 from .. import __version__
+from ..checks import PlanResults
 from ..export import EXPORTERS
 from ..model import Plan
 
@@ -28,7 +29,13 @@ class downloads(nodes.General, nodes.Element):
     ``files`` holds (format, file name, text) of each export."""
 
 
-def export_files(plan: Plan, names: tuple[str, ...]) -> list[tuple[str, str, str]]:
+#: Exports that show the quality checks: they get this build's results (its "today",
+#: its rule settings), so the download says what the page says.
+WITH_RESULTS = frozenset({"markdown"})
+
+
+def export_files(plan: Plan, names: tuple[str, ...], results: PlanResults | None = None,
+                 ) -> list[tuple[str, str, str]]:
     """(format, file name, text) of the plan in each format that means something for
     it (an Argo Rollout of a feature-flag release does not).  Run when the page is
     read, so ``-j N`` spreads it over the workers and only edited plans pay it again."""
@@ -36,9 +43,13 @@ def export_files(plan: Plan, names: tuple[str, ...]) -> list[tuple[str, str, str
     for name in names:
         exporter = EXPORTERS[name]
         try:
-            files.append((name, exporter.filename(plan), exporter.export(plan)))
+            if name in WITH_RESULTS and results is not None:
+                text = exporter.export(plan, results)  # type: ignore[call-arg]
+            else:
+                text = exporter.export(plan)
         except ValueError:
             continue
+        files.append((name, exporter.filename(plan), text))
     return files
 
 

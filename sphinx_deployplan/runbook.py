@@ -198,7 +198,7 @@ def pipeline_part(plan: Plan) -> Blocks_:
     out: list[Block] = []
     if stages:
         text = diagram.text(stages)
-        out.append(Diagram(diagram.svg(plan.plan, stages, text), text,
+        out.append(Diagram(diagram.svg(plan.plan, stages), text,
                            tuple(s.id for s in stages)))
         out.append(_table(
             ["Stage", "Kind", "Needs", "What"],

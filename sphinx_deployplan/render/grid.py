@@ -112,7 +112,8 @@ def grid_html(grid: Grid) -> str:
     out += ["</tr>\n", "</thead>\n", "<tbody>\n"]
     for index, row in enumerate(grid.rows):
         out.append(f'<tr class="{"row-even" if index % 2 == 0 else "row-odd"}">')
-        out += [f"<td><p>{_cell_html(cell)}</p></td>\n" for cell in row]
+        out += [f'<td data-label="{_attribute(title)}"><p>{_cell_html(cell)}</p></td>\n'
+                for title, cell in zip(grid.headers, row, strict=True)]
         out.append("</tr>\n")
     out += ["</tbody>\n", "</table>\n", "</div>\n"]
     return "".join(out)

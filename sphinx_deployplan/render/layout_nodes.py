@@ -106,7 +106,11 @@ def _fields(block: Fields) -> nodes.field_list:
 
 def _check_item(item: CheckItem) -> nodes.list_item:
     li = nodes.list_item(ids=[item.anchor], classes=["deployplan-check-item"])
-    first = paragraph((item.box, Strong(item.label + ":"), " ", *item.text))
+    box = inline(item.box)  # the tick box holds the words it ticks off
+    for piece in (Strong(item.label + ":"), " ", *item.text):
+        box += inline(piece)
+    first = nodes.paragraph()
+    first += box
     li += first
     if item.command is not None:
         li += _code_block(item.command)

@@ -1,6 +1,7 @@
-"""Our own docutils nodes and their HTML visitors.
+"""Our own docutils nodes, their HTML visitors, and their registration.
 
-Non-HTML builders never see these nodes: a post-transform in the Sphinx layer
+HTML-family builders (html, dirhtml, singlehtml, epub) use the visitors below;
+every other builder never sees these nodes: a post-transform in the Sphinx layer
 replaces each with its ``fallback()`` (plain docutils nodes), so the text,
 LaTeX, man and texinfo writers need no visitors of ours.
 """
@@ -10,6 +11,12 @@ from __future__ import annotations
 from typing import Any
 
 from docutils import nodes
+from sphinx.application import Sphinx
+
+#: Builder names that write HTML with the HTML translator.  Visitors are registered
+#: for each by name: an extension that registers handlers for one of them (as
+#: sphinx-needs' data viewer does for ``epub``) otherwise hides the ``html`` ones.
+HTML_BUILDERS = ("html", "dirhtml", "singlehtml", "epub")
 
 
 class pipeline_diagram(nodes.General, nodes.Element):
@@ -19,19 +26,34 @@ class pipeline_diagram(nodes.General, nodes.Element):
         return nodes.literal_block(self["text"], self["text"], classes=["deployplan-diagram"])
 
 
-class checkbox(nodes.Inline, nodes.Element):
-    """A tick box in the rollback checklist (``[ ]`` outside HTML)."""
+class checkbox(nodes.Inline, nodes.TextElement):
+    """A tick box of the rollback checklist with the words it ticks off: one label,
+    so the whole line is the tick target.  ``[ ]`` and the words outside HTML."""
+
+    def fallback(self) -> list[nodes.Node]:
+        return [nodes.Text("[ ] "), *self.children]
+
+
+class labelled_cell(nodes.entry):
+    """A table cell that carries its column's header (``data-label`` in HTML), so a
+    phone can show a row as a card of "label: value" lines."""
 
     def fallback(self) -> nodes.Node:
-        return nodes.Text("[ ] ")
+        entry = nodes.entry(classes=self["classes"], ids=self["ids"])
+        entry.extend(self.children)
+        return entry
 
 
 def visit_pipeline_diagram_html(translator: Any, node: pipeline_diagram) -> None:
     # The picture, then its text form (what other builders and the Markdown export
     # show) for copying, for reading without the picture, and for screen readers.
+    # A pipeline too long to draw has no picture: its text form is shown open.
+    picture = node["svg"]
+    if picture:
+        translator.body.append(f'<div class="deployplan-diagram-wrap">{picture}</div>\n')
     translator.body.append(
-        f'<div class="deployplan-diagram-wrap">{node["svg"]}</div>\n'
-        f'<details class="deployplan-diagram-text"><summary>Pipeline as text</summary>'
+        f'<details class="deployplan-diagram-text"{"" if picture else " open"}>'
+        f'<summary>Pipeline as text</summary>'
         f'<pre>{translator.encode(node["text"])}</pre></details>\n')
     raise nodes.SkipNode
 
@@ -41,11 +63,35 @@ def visit_checkbox_html(translator: Any, node: checkbox) -> None:
     # so a changed plan starts with a clean checklist.
     attval = translator.attval
     translator.body.append(
+        f'<label class="deployplan-check">'
         f'<input type="checkbox" class="deployplan-checkbox" '
         f'data-plan="{attval(node["plan"])}" data-digest="{attval(node["digest"])}" '
-        f'data-item="{attval(node["item"])}" aria-label="{attval(node["label"])}"/> '
-    )
-    raise nodes.SkipNode
+        f'data-item="{attval(node["item"])}"/> ')
 
 
-OWN_NODES: tuple[type[nodes.Element], ...] = (pipeline_diagram, checkbox)
+def depart_checkbox_html(translator: Any, node: checkbox) -> None:
+    translator.body.append("</label>")
+
+
+def visit_labelled_cell_html(translator: Any, node: labelled_cell) -> None:
+    translator.visit_entry(node)
+    label = translator.attval(node["label"])
+    translator.body[-1] = translator.body[-1].replace("<td", f'<td data-label="{label}"', 1)
+
+
+def depart_labelled_cell_html(translator: Any, node: labelled_cell) -> None:
+    translator.depart_entry(node)
+
+
+OWN_NODES: tuple[type[nodes.Element], ...] = (pipeline_diagram, checkbox, labelled_cell)
+
+
+def register_nodes(app: Sphinx) -> None:
+    """Declare our nodes with their visitors for every HTML-family builder."""
+    visitors = {
+        pipeline_diagram: (visit_pipeline_diagram_html, None),
+        checkbox: (visit_checkbox_html, depart_checkbox_html),
+        labelled_cell: (visit_labelled_cell_html, depart_labelled_cell_html),
+    }
+    for node, pair in visitors.items():
+        app.add_node(node, **dict.fromkeys(HTML_BUILDERS, pair))

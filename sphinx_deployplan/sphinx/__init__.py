@@ -9,13 +9,7 @@ from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from ..render.nodes import (
-    OWN_NODES,
-    checkbox,
-    pipeline_diagram,
-    visit_checkbox_html,
-    visit_pipeline_diagram_html,
-)
+from ..render.nodes import OWN_NODES, register_nodes
 from . import needs
 from .aggregates import (
     FlagsDirective,
@@ -101,8 +95,7 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", fill_aggregates)
     app.connect("doctree-resolved", fill_downloads)
     app.connect("build-finished", _fail_on_unmet)
-    app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
-    app.add_node(checkbox, html=(visit_checkbox_html, None))
+    register_nodes(app)
     app.connect("doctree-resolved", _fallback_outside_html)
     app.connect("config-inited", _add_static_path)
     app.connect("builder-inited", _add_assets)

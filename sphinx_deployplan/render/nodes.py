@@ -23,7 +23,9 @@ class pipeline_diagram(nodes.General, nodes.Element):
     """The pipeline picture: ``svg`` for HTML, ``text`` for everything else."""
 
     def fallback(self) -> nodes.Node:
-        return nodes.literal_block(self["text"], self["text"], classes=["deployplan-diagram"])
+        block = nodes.literal_block(self["text"], self["text"], classes=["deployplan-diagram"])
+        block["language"] = "text"  # not highlighted as the default language
+        return block
 
 
 class checkbox(nodes.Inline, nodes.TextElement):
@@ -84,6 +86,20 @@ def depart_labelled_cell_html(translator: Any, node: labelled_cell) -> None:
 
 
 OWN_NODES: tuple[type[nodes.Element], ...] = (pipeline_diagram, checkbox, labelled_cell)
+
+
+def prepare_for_builder(app: Sphinx, doctree: nodes.document, docname: str) -> None:
+    """``doctree-resolved``: non-HTML builders get plain docutils nodes instead of
+    ours; LaTeX gets our tables with the column widths they carry, so a column of
+    commands or ids wraps inside its width instead of running off the page."""
+    if app.builder.format == "html":
+        return
+    for node in list(doctree.findall(lambda n: isinstance(n, OWN_NODES))):
+        node.replace_self(node.fallback())
+    if app.builder.format == "latex":
+        for table in doctree.findall(nodes.table):
+            if "deployplan-table" in table["classes"]:
+                table["classes"].append("colwidths-given")
 
 
 def register_nodes(app: Sphinx) -> None:

@@ -160,19 +160,78 @@ def environments_part(plan: Plan) -> Blocks_:
     return (matrix, _strong_line("Configuration, access and parity"), details)
 
 
+#: Up to this many cells, configuration drift is a key x environment matrix; beyond
+#: it, a row per run of environments (the matrix grows as keys x environments).
+DRIFT_MATRIX_CELLS = 60
+#: Missing keys named in one row of the summary.
+DRIFT_KEYS_NAMED = 8
+
+
 def drift_part(drift: ParityEvidence) -> Blocks_:
-    """The environment-parity drift table: production's keys in each lower environment."""
-    rows = []
-    for key in drift.keys:
-        cells: list[Cell] = [Code(key)]
-        for env in drift.environments:
-            cells.append(Badge("unmet") if key in drift.missing[env] else "present")
-        cells.append("present")
-        rows.append(cells)
+    """The environment-parity drift: production's keys in each lower environment.
+
+    A small plan gets the matrix of keys and environments.  A large one gets a row
+    per environment, with runs of environments that lack every key, or none,
+    folded into one row ("env3 .. env199: all 200 keys"), so what is shown grows
+    with the plan's text, never with environments x keys."""
     heading = Para((Strong("Configuration drift from production"), " (keys of ",
                     Code(drift.production), " missing in a lower environment are flagged)"))
-    return (heading, _table(["Key", *drift.environments, drift.production], rows,
+    envs, keys = drift.environments, drift.keys
+    if len(keys) * (len(envs) + 1) <= DRIFT_MATRIX_CELLS:
+        rows = []
+        for key in keys:
+            cells: list[Cell] = [Code(key)]
+            for env in envs:
+                cells.append(Badge("unmet") if key in drift.missing[env] else "present")
+            cells.append("present")
+            rows.append(cells)
+        return (heading, _table(["Key", *envs, drift.production], rows, "deployplan-drift"))
+    return (heading, _table(["Environments", "Missing keys"], _drift_runs(drift),
                             "deployplan-drift"))
+
+
+def _drift_runs(drift: ParityEvidence) -> list[list[Cell]]:
+    """A row per environment, runs of those that lack all keys (or none) folded."""
+
+    def kind(env: str) -> str:
+        missing = drift.missing[env]
+        # lacking every key shares production's tuple: a test in constant time
+        if missing is drift.keys or len(missing) == len(drift.keys):
+            return "all"
+        return "none" if not missing else "some"
+
+    rows: list[list[Cell]] = []
+    run: list[str] = []
+
+    def close() -> None:
+        if not run:
+            return
+        first, last = run[0], run[-1]
+        names: Cell = (Code(first),) if len(run) == 1 else \
+            (Code(first), " .. ", Code(last), f" ({len(run)} environments)")
+        if kind(first) == "all":
+            rows.append([names, (Badge("unmet"), f" all {len(drift.keys)} keys")])
+        else:
+            rows.append([names, (Badge("met", "none"),)])
+        run.clear()
+
+    for env in drift.environments:
+        if kind(env) == "some":
+            close()
+            missing = drift.missing[env]
+            named: list[Inline] = [Badge("unmet"), " "]
+            for index, key in enumerate(missing[:DRIFT_KEYS_NAMED]):
+                named += [", "] if index else []
+                named.append(Code(key))
+            if len(missing) > DRIFT_KEYS_NAMED:
+                named.append(f" and {len(missing) - DRIFT_KEYS_NAMED} more")
+            rows.append([(Code(env),), tuple(named)])
+        else:
+            if run and kind(run[0]) != kind(env):
+                close()
+            run.append(env)
+    close()
+    return rows
 
 
 # --- pipeline (step 2) ---------------------------------------------------------------------------

@@ -141,8 +141,11 @@ def test_checkout_pipeline_diagram(site, shared_plans):
     labels = [t.get_text() for t in svg.select("text.dp-label")]
     assert labels[0] == "commit" and labels[-1] == "smoke-prod"
     assert len(svg.select("polygon.dp-approval")) == 1
-    assert len(svg.select("line.dp-edge")) == 9
-    assert "[commit] -> [build] -> [test] -> [deploy:dev]" in svg.select_one("desc").get_text()
+    assert len(svg.select("path.dp-edge")) == 9
+    assert svg.select_one("desc").get_text().startswith("9 stages after the commit, in order: "
+                                                        "build (build), test (test)")
+    text = soup(site.html("index")).select_one("details.deployplan-diagram-text pre")
+    assert text.get_text().startswith("[commit] -> [build] -> [test] -> [deploy:dev]")
 
 
 @pytest.mark.parametrize("builder", ["text", "latex", "dirhtml", "singlehtml", "man",

@@ -52,7 +52,10 @@ def visit_pipeline_diagram_html(translator: Any, node: pipeline_diagram) -> None
     # A pipeline too long to draw has no picture: its text form is shown open.
     picture = node["svg"]
     if picture:
-        translator.body.append(f'<div class="deployplan-diagram-wrap">{picture}</div>\n')
+        # focusable, in case a picture too wide for its column scrolls in its frame
+        translator.body.append(
+            f'<div class="deployplan-diagram-wrap" tabindex="0" role="group" '
+            f'aria-label="Pipeline diagram">{picture}</div>\n')
     translator.body.append(
         f'<details class="deployplan-diagram-text"{"" if picture else " open"}>'
         f'<summary>Pipeline as text</summary>'

@@ -14,10 +14,12 @@ error.  Only the core is imported
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
 import sys
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -25,15 +27,17 @@ from typing import Any, TextIO
 
 from . import __version__
 from .checks import PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
-from .loader import load_plan_file
+from .discover import PlanSource, find_plans
+from .loader import load_plan, load_plan_file, read_plan_text
+from .model import SqlDialect
 from .problems import PlanError, Problem
 from .report import result_problems
 
 
 @dataclass
 class FileReport:
-    """What ``check`` says of one file: only ids and results, not the plan model, so
-    that a worker process sends little back."""
+    """What ``check`` says of one plan (a file, or a plan written in a page): only ids
+    and results, not the plan model, so that a worker process sends little back."""
 
     path: str
     plan_id: str | None = None
@@ -41,6 +45,7 @@ class FileReport:
     problems: list[Problem] = field(default_factory=list)
 
     strict_rules: frozenset[str] = frozenset()
+    offset: int = 0  # an inline plan's first line is line offset + 1 of its page
 
     @property
     def failing(self) -> list:
@@ -53,25 +58,39 @@ class FileReport:
     def ok(self) -> bool:
         return not self.problems and self.results is not None and not self.failing
 
+    @property
+    def where(self) -> str:
+        """The plan's file, or the page and line of a plan written in a page."""
+        return f"{self.path}:{self.offset + 1}" if self.offset else self.path
+
+    def _placed(self, problems: list[Problem]) -> list[Problem]:
+        """Problems of a plan written in a page, at the page's lines."""
+        return [dataclasses.replace(p, line=p.line + self.offset, source=self.path)
+                if p.source is None and p.line is not None else p for p in problems]
+
     def located(self) -> list[Problem]:
         """Everything to report, loading problems first, each at its line."""
-        if self.results is None:
-            return self.problems
-        return [*self.problems, *result_problems(self.results, self.path, self.strict_rules)]
+        found = result_problems(self.results, None, self.strict_rules) \
+            if self.results is not None else []
+        return self._placed([*self.problems, *found])
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "file": self.path,
+            "line": self.offset + 1 if self.offset else None,  # of a plan inside a page
             "plan": self.plan_id,
             "valid": not self.problems,
             "ok": self.ok,
             "problems": [{"subtype": p.subtype, "message": p.message, "line": p.line}
-                         for p in self.problems],
+                         for p in self._placed(self.problems)],
         }
         if self.results is not None:
             data["checks"] = [self._result(r) for r in self.results.results]
             data["rules"] = [self._result(r) for r in self.results.rules]
             data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
+            data["unused_waivers"] = [u.message for u in self.results.unused_waivers]
+            data["placeholders"] = [{"where": p.where, "text": p.text, "line": p.line}
+                                    for p in self.results.placeholders]
         return data
 
     @staticmethod
@@ -91,11 +110,14 @@ class FileReport:
         }
 
 
-def check_file(path: str, today: Any, settings: RuleSettings | None = None,
+def check_file(path: str | PlanSource, today: Any, settings: RuleSettings | None = None,
                strict_rules: frozenset[str] = frozenset()) -> FileReport:
-    report = FileReport(path, strict_rules=strict_rules)
+    """Check one plan file, or one plan written in a page."""
+    source = path if isinstance(path, PlanSource) else PlanSource(Path(path), None)
+    report = FileReport(str(source.path), strict_rules=strict_rules, offset=source.offset)
     try:
-        plan = load_plan_file(path)
+        plan = load_plan_file(source.path) if source.text is None \
+            else load_plan(source.text, None)
     except PlanError as error:
         report.problems = error.problems
         return report
@@ -108,7 +130,7 @@ def check_file(path: str, today: Any, settings: RuleSettings | None = None,
 PARALLEL_FROM = 48
 
 
-def check_files(paths: list[str], today: Any, settings: RuleSettings,
+def check_files(paths: list[str] | list[PlanSource], today: Any, settings: RuleSettings,
                 strict_rules: frozenset[str]) -> list[FileReport]:
     """Check every file, on every core when there are many (a pre-commit run over a
     large docs repo), in the order given."""
@@ -118,9 +140,9 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings,
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from .checks.rules.sql import load_parser
+    from .checks.sql import load_parsers
 
-    load_parser(settings.sql_dialect)  # imported once here, not once per forked worker
+    load_parsers(settings.sql_dialect)  # imported once here, not once per forked worker
     # Python's advice before fork(): the workers' collector then never walks (nor
     # copies, by touching them) the parent's objects; 1,000 plans went from 2.6 to 2.3 s
     gc.freeze()
@@ -142,7 +164,7 @@ def _print_text(reports: list[FileReport], out: TextIO) -> None:
         verdict = "ok" if not report.failing else "UNMET"
         waived = sum(r.status == "waived" for r in results.results)
         extra = f", {waived} waived" if waived else ""
-        print(f"{report.path}: plan {report.plan_id!r}: {len(results.met)} of "
+        print(f"{report.where}: plan {report.plan_id!r}: {len(results.met)} of "
               f"{len(results.applicable)} applicable checks met{extra} [{verdict}]", file=out)
 
 
@@ -155,7 +177,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         return 2
     settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
                             sql_dialect=args.sql_dialect)
-    reports = check_files(args.plans, today, settings, strict_rule_ids(args.strict_rules))
+    sources = find_plans(args.plans, read_plan_text, only_plans=args.only_plans)
+    reports = check_files(sources, today, settings, strict_rule_ids(args.strict_rules))
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)
@@ -163,7 +186,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_text(reports, sys.stdout)
         bad = sum(not r.ok for r in reports)
-        print(f"{len(reports)} plan file(s) checked, {bad} with problems", file=sys.stderr)
+        print(f"{len(reports)} plan(s) checked, {bad} with problems", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -225,7 +248,12 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="load plans and run the quality checks")
-    check.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan files to check")
+    check.add_argument("plans", nargs="+", metavar="PATH", help="plan files, MyST or reST "
+                       "pages with plans written in them, or folders to search for both "
+                       "(skipping _build and hidden folders)")
+    check.add_argument("--only-plans", action="store_true", help="skip YAML files that are "
+                       "not plans (no top-level plan key and fewer than three of the format's "
+                       "keys), as in a folder: for pre-commit, which passes every file")
     check.add_argument("--format", choices=["text", "json"], default="text",
                        help="text: located lines like Sphinx warnings (default); json: one "
                        "document with every result and its evidence")
@@ -235,8 +263,8 @@ def parser() -> argparse.ArgumentParser:
                        "engineering rules fail like unmet checks (default: warnings)")
     check.add_argument("--rollback-budget-share", type=float, default=0.25, metavar="SHARE",
                        help="share of the error budget one rollback may spend (default 0.25)")
-    check.add_argument("--sql-dialect", default="postgres", help="SQL dialect of migrations "
-                       "without their own (default postgres)")
+    check.add_argument("--sql-dialect", default="postgres", choices=typing.get_args(SqlDialect),
+                       help="SQL dialect of migrations without their own (default postgres)")
     check.set_defaults(run=cmd_check)
 
     export = sub.add_parser("export", help="turn a plan into runnable configuration")

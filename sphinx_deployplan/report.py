@@ -10,23 +10,26 @@ from __future__ import annotations
 from collections.abc import Set
 
 from .checks.results import PlanResults
-from .problems import Problem
+from .problems import Problem, Severity
 
 
 def result_problems(results: PlanResults, source: str | None, strict: Set[str],
                     ) -> list[Problem]:
-    """One problem per unmet check (an error), per unmet rule (an error when ``strict``
-    names it, else a warning) and per expired waiver (a warning), each at the first
+    """One problem per placeholder (a warning: the checks it empties say the rest), per
+    unmet check (an error), per unmet rule (an error when ``strict``
+    names it, else a warning) and per waiver that does nothing (a warning: expired, or
+    waiving a result that is met), each at the first
     item that fails it; ``source`` is the plan's file (None for a directive body)."""
-    problems = []
+    problems = [Problem("placeholder", p.message, p.line, source, "warning")
+                for p in results.placeholders]
     for result in results:
         if result.status != "unmet":
             continue
         subtype = result.check if result.is_rule else "check"
-        severity = "error" if not result.is_rule or result.check in strict else "warning"
+        severity: Severity = "error" if not result.is_rule or result.check in strict \
+            else "warning"
         problems.append(Problem(subtype, result.sentence(results.plan_id),
                                 result.failed_by[0].item.line, source, severity))
-    for expired in results.expired_waivers:
-        problems.append(Problem("waiver", expired.message, expired.waiver.line, source,
-                                "warning"))
+    for note in (*results.expired_waivers, *results.unused_waivers):
+        problems.append(Problem("waiver", note.message, note.waiver.line, source, "warning"))
     return problems

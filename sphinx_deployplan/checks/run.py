@@ -6,9 +6,11 @@ import datetime as _dt
 from collections.abc import Mapping
 
 from ..model import Plan
+from ..placeholders import without_placeholders
 from .record import Context, RuleSettings
 from .registry import CHECKS, RULES
-from .results import ExpiredWaiver, PlanResults
+from .results import PlanResults, WaiverNote
+from .wording import complete
 
 
 def resolve_today(configured: str | _dt.date | None, environ: Mapping[str, str]) -> _dt.date:
@@ -29,18 +31,23 @@ def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None
                ) -> PlanResults:
     """Every check and rule of the plan, with waivers in force applied as of ``today``."""
     context = Context(today, settings or RuleSettings())
-    results = [check.run(plan, context) for check in CHECKS]
-    rules = [rule.run(plan, context) for rule in RULES]
-    expired = []
+    seen = without_placeholders(plan)  # placeholders count as missing
+    results = [check.run(seen, context) for check in CHECKS]
+    rules = [rule.run(seen, context) for rule in RULES]
+    expired, unused = [], []
     by_id = {r.check: r for r in (*results, *rules)}
-    for waiver in plan.waivers or []:
+    for waiver in complete(seen.waivers):  # a waiver with a placeholder waives nothing
+        result = by_id[waiver.check]
         if waiver.until < today:
-            expired.append(ExpiredWaiver(waiver, f"plan {plan.plan!r}: the waiver of check "
-                                         f"{waiver.check!r} expired on "
-                                         f"{waiver.until.isoformat()} and no longer applies"))
-            continue
-        result = by_id.get(waiver.check)
-        if result is not None and result.status == "unmet":
+            expired.append(WaiverNote(waiver, f"plan {plan.plan!r}: the waiver of "
+                                      f"{result.kind} {waiver.check!r} expired on "
+                                      f"{waiver.until.isoformat()} and no longer applies"))
+        elif result.status == "unmet":
             result.status = "waived"
             result.waiver = waiver
-    return PlanResults(plan.plan, results, expired, rules)
+        elif result.waiver is None:  # (a second waiver of a waived result is no news)
+            state = "met" if result.status == "met" else "not applicable"
+            unused.append(WaiverNote(waiver, f"plan {plan.plan!r}: the waiver of "
+                                     f"{result.kind} {waiver.check!r} is not used: the "
+                                     f"{result.kind} is {state}; remove the waiver"))
+    return PlanResults(plan.plan, results, expired, rules, plan.placeholders, unused)

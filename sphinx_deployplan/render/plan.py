@@ -12,10 +12,10 @@ from docutils import nodes
 
 from ..checks import PlanResults
 from ..model import Plan
-from ..runbook import METHOD_NAMES, PART_ALIASES, PART_KEYS, PARTS, runbook
+from ..runbook import CHECKS_PART, METHOD_NAMES, PART_ALIASES, PART_KEYS, PARTS, runbook
 from .layout_nodes import runbook_nodes
 
-__all__ = ["METHOD_NAMES", "PARTS", "PART_ALIASES", "PART_KEYS", "render_plan"]
+__all__ = ["CHECKS_PART", "METHOD_NAMES", "PARTS", "PART_ALIASES", "PART_KEYS", "render_plan"]
 
 
 def render_plan(plan: Plan, parts: list[str] | None = None, *, heading: bool = True,

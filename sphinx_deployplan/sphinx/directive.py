@@ -11,7 +11,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from ..checks import run_checks
+from ..checks import PlanResults, run_checks
 from ..loader import load_plan, read_plan_text
 from ..model import Plan
 from ..problems import PlanError, Problem
@@ -33,10 +33,11 @@ def _shown(parts: list[str] | None, heading: bool) -> Shown:
     return Shown(heading, keys, next(k for k in PART_KEYS if k in keys))
 
 
-def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...]) -> None:
+def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...],
+                     results: PlanResults) -> None:
     """The export links go after the plan's summary, before its first part."""
     placeholder = downloads(plan=plan.plan, digest=plan.digest,
-                            files=export_files(plan, names))
+                            files=export_files(plan, names, results))
     first = rendered[0] if rendered else None
     if isinstance(first, nodes.section) and "deployplan" in first["classes"]:
         index = next((i for i, child in enumerate(first.children)
@@ -104,7 +105,7 @@ class DeployPlanDirective(SphinxDirective):
         # process, may still take the id: the page is then rewritten without them.
         owner = domain.wins_while_reading(entry)
         if owner:
-            _place_downloads(rendered, plan, self.settings.exports)
+            _place_downloads(rendered, plan, self.settings.exports, results)
         if self.settings.needs and owner:
             claim_needs(self.env, entry)
             rendered = add_plan_needs(self, plan, results, rendered, doc_line) + rendered

@@ -67,6 +67,7 @@ class Site:
         without -E would do."""
         self.app.warning.seek(0)
         self.app.warning.truncate()
+        self.app.statuscode = 0  # a new sphinx-build process starts from 0
         self.app.build()
         return self.app
 

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+import yaml
 from bs4 import BeautifulSoup
 from conftest import strip_colors
 from docutils import nodes
@@ -202,9 +203,14 @@ def test_invalid_samples_warn_once_at_file_and_line(site, shared_plans, name, li
     site.copy(shared_plans / "invalid" / name, f"plans/{name}")
     site.write("index.md", f"# Bad\n\n```{{deployplan}}\n:file: plans/{name}\n```\n\n"
                            "Text after the plan.\n")
-    site.build("html")
+    app = site.build("html")
     lines = site.warnings.strip().splitlines()
-    assert lines == [f"{site.root / 'plans' / name}:{line}: WARNING: {message}"]
+    plan_id = yaml.safe_load((shared_plans / "invalid" / name).read_text())["plan"]
+    assert lines == [f"{site.root / 'plans' / name}:{line}: WARNING: {message}",
+                     "ERROR: deployplan: 1 plan(s) fail their quality checks or cannot be "
+                     "read (deployplan_fail_on_unmet = True):",
+                     f"  {plan_id} (index): unreadable ({message.rsplit('.', 1)[1][:-1]})"]
+    assert app.statuscode == 1
     page = soup(site.html("index"))
     assert page.select_one("div.deployplan-error")
     assert "Text after the plan." in page.get_text()
@@ -370,3 +376,39 @@ def test_unknown_export_format_is_a_config_error(site, shared_plans):
     with pytest.raises(ConfigError, match=r"conf.py: deployplan_exports = \[.helm.\]: "
                        r"names .helm., which is not one of the export formats"):
         site.build("html", deployplan_exports=["helm"])
+
+
+# --- a plan that cannot be read fails the build ----------------------------------------------
+
+
+def test_an_unreadable_plan_fails_the_build_and_the_summary_names_it(site, shared_plans):
+    site.copy(shared_plans / "invalid" / "typo-key.yaml", "plans/typo.yaml")
+    site.write("index.md", "# Runbook\n\n```{deployplan}\n:file: plans/typo.yaml\n```\n\n"
+               "```{deployplan}\ntitle: no id, and a key nobody knows\nwhat: x\n```\n")
+    app = site.build("html")
+    assert app.statuscode == 1
+    summary = site.warnings.split("deployplan: ", 1)[1]
+    assert summary.startswith("2 plan(s) fail their quality checks or cannot be read")
+    plan_id = yaml.safe_load((shared_plans / "invalid" / "typo-key.yaml").read_text())["plan"]
+    assert f"  {plan_id} (index): unreadable (schema)" in summary
+    assert "  the plan at line 7 (index): unreadable (schema)" in summary
+
+
+def test_an_unreadable_plan_by_file_and_fixed_in_an_incremental_build(site):
+    site.write("plans/p.yaml", "plan: p\ntitle: [unclosed\n")
+    site.write("index.md", "# Runbook\n\n```{deployplan}\n:file: plans/p.yaml\n```\n")
+    assert site.build("html").statuscode == 1
+    assert "  p (index): unreadable (yaml)" in site.warnings
+    site.write("plans/p.yaml", (Path(__file__).parent / "plans" / "complete.yaml").read_text()
+               .replace("plan: complete", "plan: p"))
+    assert site.rebuild().statuscode == 0
+    assert "cannot be read" not in site.warnings
+    site.write("plans/p.yaml", "plan: p\ntitle: [unclosed\n")
+    assert site.rebuild().statuscode == 1
+
+
+def test_unreadable_plans_only_warn_without_fail_on_unmet(site):
+    site.write("index.md", "# Runbook\n\n```{deployplan}\nplan: x\n```\n")
+    app = site.build("html", deployplan_fail_on_unmet=False)
+    assert app.statuscode == 0
+    assert "missing the required key 'title'" in site.warnings

@@ -109,10 +109,11 @@ class DeployPlanConfig:
     """Every ``deployplan_*`` value, validated."""
 
     fail_on_unmet: bool = option(
-        True, "When true, a build in which any quality check is unmet exits with a non-zero "
-        "status (even without ``-W``) and ends with a summary of the plans and their unmet "
-        "checks.  When false, unmet checks are warnings only.  Either way each unmet check "
-        "is a ``deployplan.check`` warning.", _bool, rebuild="")
+        True, "When true, a build in which any quality check is unmet, or any plan cannot "
+        "be read, exits with a non-zero status (even without ``-W``) and ends with a summary "
+        "of those plans and why.  When false, they are warnings only.  Either way each unmet "
+        "check is a ``deployplan.check`` warning and each problem of an unreadable plan a "
+        "warning of its own subtype.", _bool, rebuild="")
     needs: bool = option(
         True, "Trace plans with sphinx-needs: every plan item and every (plan, check) pair "
         "becomes a (hidden) need, in ``needs.json`` and usable in your own ``needtable`` "

@@ -18,13 +18,16 @@ from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
 from ..text import quote, suggest
 from .config import DeployPlanConfig, settings
-from .domain import PlanEntry, Shown, plan_domain
+from .domain import PlanEntry, Shown, Unreadable, plan_domain
 from .downloads import downloads, export_files
 from .duplicates import claim_needs, earlier_on_page, mark, same_page_box
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
 
 _OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
+#: The id a plan that cannot be read still names, for the end-of-build summary.
+_PLAN_ID = re.compile(r"^plan:[ \t]*['\"]?([a-z0-9]+(?:-[a-z0-9]+)*)['\"]?[ \t]*(?:#.*)?$",
+                      re.MULTILINE)
 
 
 def _shown(parts: list[str] | None, heading: bool) -> Shown:
@@ -60,6 +63,7 @@ class DeployPlanDirective(SphinxDirective):
     def run(self) -> list[nodes.Node]:
         docname = self.env.docname
         body_offset: int | None = self._body_offset()
+        text = "\n".join(self.content)
         try:
             self._check_myst_options_block()
             parts = self._parts()
@@ -74,10 +78,10 @@ class DeployPlanDirective(SphinxDirective):
                     raise PlanError([Problem("option", "the directive has no plan: write the "
                                              "YAML in its body or point :file: at a YAML "
                                              "file")])
-                text, source = "\n".join(self.content), None
+                source = None
             plan = load_plan(text, source, self.settings.limits)
         except PlanError as error:
-            return self._failed(error, docname, body_offset)
+            return self._failed(error, docname, body_offset, text)
 
         def doc_line(line: int | None) -> int:
             """A plan line as a line of this document (the directive's, for a file)."""
@@ -171,9 +175,16 @@ class DeployPlanDirective(SphinxDirective):
         text = read_plan_text(Path(abspath), self.settings.limits)
         return text, abspath
 
-    def _failed(self, error: PlanError, docname: str, body_offset: int | None,
+    def _failed(self, error: PlanError, docname: str, body_offset: int | None, text: str,
                 ) -> list[nodes.Node]:
-        """Warn for each problem and show them in place of the plan."""
+        """Warn for each problem, show them in place of the plan, and record the plan as
+        unreadable: with no results, it fails the build (see .gate)."""
+        named = _PLAN_ID.search(text)
+        source = next((p.source for p in error.problems if p.source), None)
+        plan_domain(self.env).add_unreadable(Unreadable(
+            docname, self.lineno, named.group(1) if named else None,
+            self.options.get("file") or source,
+            tuple(dict.fromkeys(p.subtype for p in error.problems))))
         listing = nodes.bullet_list()
         for problem in error.problems:
             in_body = problem.line is not None and problem.source is None

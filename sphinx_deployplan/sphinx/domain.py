@@ -119,18 +119,37 @@ class PlanEntry:
                 *(r for r, result in self.rules if result == "unmet" and r in strict)]
 
 
+@dataclass(frozen=True)
+class Unreadable:
+    """A plan that could not be read: it has no results, so it fails the gate."""
+
+    docname: str
+    lineno: int  # the directive's line
+    plan_id: str | None  # when the text names one
+    source: str | None  # the plan file, or None for a directive body
+    subtypes: tuple[str, ...]  # of its problems, in order, each once
+
+    @property
+    def what(self) -> str:
+        """How the summary names it: by id when known, else by file."""
+        if self.plan_id:
+            return self.plan_id
+        return self.source or f"the plan at line {self.lineno}"
+
+
 class DeployPlanDomain(Domain):
     name = "deployplan"
     label = "Deployment plans"
     # plans: plan id -> its definitions, sorted by key; documents: document -> the
     # plan ids it defines; aggregates: documents with an index, matrix or flag
     # report (rewritten whenever any plan changes); today: of the last build;
-    # members: portal members' fingerprints.  For this build only: touched, the
-    # ids whose definitions changed; pending, the documents still to be read.
+    # members: portal members' fingerprints; unreadable: document -> the plans it
+    # holds that could not be read.  For this build only: touched, the ids whose
+    # definitions changed; pending, the documents still to be read.
     initial_data: dict[str, Any] = {"plans": {}, "documents": {}, "aggregates": set(),
                                     "today": None, "members": {}, "touched": set(),
-                                    "pending": set()}
-    data_version = 4
+                                    "pending": set(), "unreadable": {}}
+    data_version = 5
 
     @property
     def plans(self) -> dict[str, list[PlanEntry]]:
@@ -143,6 +162,10 @@ class DeployPlanDomain(Domain):
     @property
     def aggregates(self) -> set[str]:
         return self.data.setdefault("aggregates", set())
+
+    @property
+    def unreadable(self) -> dict[str, list[Unreadable]]:
+        return self.data.setdefault("unreadable", {})
 
     @property
     def touched(self) -> set[str]:
@@ -162,7 +185,16 @@ class DeployPlanDomain(Domain):
         self.documents.setdefault(entry.docname, []).append(entry.plan_id)
         self.touched.add(entry.plan_id)
 
+    def add_unreadable(self, entry: Unreadable) -> None:
+        self.unreadable.setdefault(entry.docname, []).append(entry)
+
+    def unreadable_plans(self) -> list[Unreadable]:
+        """Every plan that could not be read, by document and line."""
+        return sorted((u for found in self.unreadable.values() for u in found),
+                      key=lambda u: (u.docname, u.lineno))
+
     def clear_doc(self, docname: str) -> None:
+        self.unreadable.pop(docname, None)
         for plan_id in dict.fromkeys(self.documents.pop(docname, ())):
             kept = [e for e in self.plans.get(plan_id, ()) if e.docname != docname]
             if kept:
@@ -175,6 +207,9 @@ class DeployPlanDomain(Domain):
 
     def merge_domaindata(self, docnames: Set[str], otherdata: dict[str, Any]) -> None:
         self.aggregates.update(d for d in otherdata.get("aggregates", ()) if d in docnames)
+        for docname, found in otherdata.get("unreadable", {}).items():
+            if docname in docnames:
+                self.unreadable[docname] = list(found)
         theirs = otherdata.get("plans", {})
         for docname in docnames:
             for plan_id in dict.fromkeys(otherdata.get("documents", {}).get(docname, ())):

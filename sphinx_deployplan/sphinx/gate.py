@@ -1,6 +1,7 @@
 """The end of a build: with ``deployplan_fail_on_unmet``, a plan with an unmet
-check (or a rule that ``deployplan_strict_rules`` makes strict) fails the build,
-even without ``-W``, after a summary of what fails.
+check (or a rule that ``deployplan_strict_rules`` makes strict), and a plan that
+could not be read at all, fail the build, even without ``-W``, after a summary
+of what fails.
 
 Everything comes from the domain, which holds the same state after a clean, an
 incremental or a ``-j`` build of the same sources (see :mod:`.domain`), so the
@@ -33,13 +34,17 @@ class Failure:
 
 def failures(domain: DeployPlanDomain, strict: Set[str]) -> list[Failure]:
     """What fails the build, in document order: each plan that owns its id and has
-    unmet checks (or strict rules)."""
+    unmet checks (or strict rules), and each plan that could not be read (it has no
+    results, so it must never pass)."""
     found = []
     for entry in domain.entries():
         unmet = entry.failing(strict)
         if unmet:
             found.append(Failure(entry.plan_id, entry.docname, tuple(unmet)))
-    return found
+    for bad in domain.unreadable_plans():
+        found.append(Failure(bad.what, bad.docname,
+                             (f"unreadable ({', '.join(bad.subtypes)})",)))
+    return sorted(found, key=lambda f: f.docname)
 
 
 def fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
@@ -50,7 +55,7 @@ def fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
     found = failures(plan_domain(app.env), config.strict_rules)
     if not found:
         return
-    logger.error("deployplan: %d plan(s) have unmet quality checks "
+    logger.error("deployplan: %d plan(s) fail their quality checks or cannot be read "
                  "(deployplan_fail_on_unmet = True):\n%s", len(found),
                  "\n".join(f.line() for f in found))
     app.statuscode = 1

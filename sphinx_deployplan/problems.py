@@ -25,7 +25,10 @@ SUBTYPES: dict[str, str] = {
     "reference": "A reference does not resolve (a stage's environment or needs, a migration's "
     "depends_on) or the references form a cycle.",
     "file": "The plan file given with ``:file:`` cannot be read or lies outside the "
-    "source directory.",
+    "source directory; or a deploy file the plan names (under ``sources``, or a "
+    "migration's ``up_file`` / ``down_file``) is missing, lies outside the sources root, "
+    "cannot be read, or is not what the plan says it is (located in that file where the "
+    "problem is inside it).",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
     "check": "A quality check is unmet.  The message names the plan, the check and what is "
@@ -35,8 +38,12 @@ SUBTYPES: dict[str, str] = {
     "``needs_id_regex``).",
     "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing or "
     "malformed; the portal builds without that member.",
+    "drift": "The plan disagrees with a deploy file it names (rule ``source-drift``): one "
+    "warning per difference, at the plan's line, naming the plan field, the file and line, "
+    "and both values.  Fails the build unless ``deployplan_fail_on_drift`` is false.",
     **{rule.id: f"The release-engineering rule ``{rule.id}`` is not met (a warning; it "
-       f"fails the build only under ``deployplan_strict_rules``)." for rule in RULES},
+       f"fails the build only under ``deployplan_strict_rules``)." for rule in RULES
+       if rule.warning == rule.id},
 }
 
 Severity = Literal["error", "warning"]

@@ -7,24 +7,31 @@ where, in what words and with which severity).  No Sphinx here.
 
 from __future__ import annotations
 
-from collections.abc import Set
-
+from .checks.gate import Gate
+from .checks.registry import BY_ID
 from .checks.results import PlanResults
 from .problems import Problem
+from .text import quote
 
 
-def result_problems(results: PlanResults, source: str | None, strict: Set[str],
-                    ) -> list[Problem]:
-    """One problem per unmet check (an error), per unmet rule (an error when ``strict``
-    names it, else a warning) and per expired waiver (a warning), each at the first
-    item that fails it; ``source`` is the plan's file (None for a directive body)."""
+def result_problems(results: PlanResults, source: str | None, gate: Gate) -> list[Problem]:
+    """One problem per unmet check or rule and per expired waiver (a warning), each at
+    the first item that fails it; a rule with a subtype of its own (``source-drift``:
+    ``drift``) gives one problem per finding, each at its item.  A problem is an error
+    when ``gate`` says its result fails the build, else a warning.  ``source`` is the
+    plan's file (None for a directive body)."""
     problems = []
     for result in results:
         if result.status != "unmet":
             continue
-        subtype = result.check if result.is_rule else "check"
-        severity = "error" if not result.is_rule or result.check in strict else "warning"
-        problems.append(Problem(subtype, result.sentence(results.plan_id),
+        record = BY_ID[result.check]
+        severity = "error" if gate.fails(result.check, result.status) else "warning"
+        if record.subtype:
+            problems.extend(Problem(record.warning, f"plan {quote(results.plan_id)}: "
+                                    f"{finding.message}", finding.item.line, source, severity)
+                            for finding in result.failed_by)
+            continue
+        problems.append(Problem(record.warning, result.sentence(results.plan_id),
                                 result.failed_by[0].item.line, source, severity))
     for expired in results.expired_waivers:
         problems.append(Problem("waiver", expired.message, expired.waiver.line, source,

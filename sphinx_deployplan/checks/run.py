@@ -4,11 +4,15 @@ from __future__ import annotations
 
 import datetime as _dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..model import Plan
 from .record import Context, RuleSettings
 from .registry import CHECKS, RULES
 from .results import ExpiredWaiver, PlanResults
+
+if TYPE_CHECKING:
+    from ..sources import PlanSources
 
 
 def resolve_today(configured: str | _dt.date | None, environ: Mapping[str, str]) -> _dt.date:
@@ -26,9 +30,12 @@ def resolve_today(configured: str | _dt.date | None, environ: Mapping[str, str])
 
 
 def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None,
-               ) -> PlanResults:
-    """Every check and rule of the plan, with waivers in force applied as of ``today``."""
-    context = Context(today, settings or RuleSettings())
+               sources: PlanSources | None = None) -> PlanResults:
+    """Every check and rule of the plan, with waivers in force applied as of ``today``.
+    ``sources``: the deploy files the plan names, read beforehand
+    (:func:`sphinx_deployplan.sources.read_plan_sources`); without them ``source-drift``
+    is not applicable."""
+    context = Context(today, settings or RuleSettings(), sources)
     results = [check.run(plan, context) for check in CHECKS]
     rules = [rule.run(plan, context) for rule in RULES]
     expired = []

@@ -1,12 +1,13 @@
 """``deployplan``: check, export and scaffold plans without Sphinx.
 
-    deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD]
+    deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD] [--root DIR]
     deployplan export --to FORMAT PLAN.yaml [-o FILE]
     deployplan schema [-o FILE]
     deployplan new NAME [-o FILE]
 
 Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
-invalid or a check is unmet (or, with --strict-rules, a rule), 2 on a usage
+invalid, a check is unmet, a plan drifts from its deploy files (unless
+--no-fail-on-drift) or, with --strict-rules, a rule is unmet; 2 on a usage
 error.  Only the core is imported
 (no Sphinx, no docutils), so it starts fast enough for a pre-commit hook.
 """
@@ -24,7 +25,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .checks import PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
+from .checks import Gate, PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
 from .loader import load_plan_file
 from .problems import PlanError, Problem
 from .report import result_problems
@@ -39,25 +40,29 @@ class FileReport:
     plan_id: str | None = None
     results: PlanResults | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: deploy files the plan names that could not be read
+    source_problems: list[Problem] = field(default_factory=list)
 
-    strict_rules: frozenset[str] = frozenset()
+    gate: Gate = field(default_factory=Gate)
 
     @property
-    def failing(self) -> list:
-        """Unmet checks, and unmet rules when rules are strict."""
+    def failing(self) -> list[str]:
+        """The checks and rules whose result fails (see :class:`Gate`)."""
         if self.results is None:
             return []
-        return [*self.results.unmet, *self.results.failing_rules(self.strict_rules)]
+        return self.gate.failing((r.check, r.status) for r in self.results)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.results is not None and not self.failing
+        return not self.problems and not self.source_problems and self.results is not None \
+            and not self.failing
 
     def located(self) -> list[Problem]:
         """Everything to report, loading problems first, each at its line."""
         if self.results is None:
             return self.problems
-        return [*self.problems, *result_problems(self.results, self.path, self.strict_rules)]
+        return [*self.problems, *self.source_problems,
+                *result_problems(self.results, self.path, self.gate)]
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -68,6 +73,10 @@ class FileReport:
             "problems": [{"subtype": p.subtype, "message": p.message, "line": p.line}
                          for p in self.problems],
         }
+        if self.source_problems:
+            data["source_problems"] = [{"subtype": p.subtype, "message": p.message,
+                                        "file": p.source or self.path, "line": p.line}
+                                       for p in self.source_problems]
         if self.results is not None:
             data["checks"] = [self._result(r) for r in self.results.results]
             data["rules"] = [self._result(r) for r in self.results.rules]
@@ -91,16 +100,35 @@ class FileReport:
         }
 
 
+def sources_root(plan_path: str, root: str | None) -> str:
+    """The root the plan's deploy files are read from: ``--root``, else the nearest
+    folder from the plan's folder upwards that holds ``.git``, else the plan's folder
+    (shown relative to the current folder when it is inside it)."""
+    if root is not None:
+        return root
+    from .sources import find_sources_root
+
+    found = find_sources_root(Path(plan_path).parent)
+    try:
+        return os.path.relpath(found) if Path.cwd() in (found, *found.parents) else str(found)
+    except ValueError:  # another drive (Windows)
+        return str(found)
+
+
 def check_file(path: str, today: Any, settings: RuleSettings | None = None,
-               strict_rules: frozenset[str] = frozenset()) -> FileReport:
-    report = FileReport(path, strict_rules=strict_rules)
+               gate: Gate | None = None, root: str | None = None) -> FileReport:
+    report = FileReport(path, gate=gate or Gate())
     try:
         plan = load_plan_file(path)
     except PlanError as error:
         report.problems = error.problems
         return report
+    from .sources import read_plan_sources
+
     report.plan_id = plan.plan
-    report.results = run_checks(plan, today, settings)
+    sources = read_plan_sources(plan, sources_root(path, root))
+    report.source_problems = sources.problems
+    report.results = run_checks(plan, today, settings, sources)
     return report
 
 
@@ -108,13 +136,13 @@ def check_file(path: str, today: Any, settings: RuleSettings | None = None,
 PARALLEL_FROM = 48
 
 
-def check_files(paths: list[str], today: Any, settings: RuleSettings,
-                strict_rules: frozenset[str]) -> list[FileReport]:
+def check_files(paths: list[str], today: Any, settings: RuleSettings, gate: Gate,
+                root: str | None = None) -> list[FileReport]:
     """Check every file, on every core when there are many (a pre-commit run over a
     large docs repo), in the order given."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        return [check_file(path, today, settings, strict_rules) for path in paths]
+        return [check_file(path, today, settings, gate, root) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
@@ -124,7 +152,7 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings,
     # Python's advice before fork(): the workers' collector then never walks (nor
     # copies, by touching them) the parent's objects; 1,000 plans went from 2.6 to 2.3 s
     gc.freeze()
-    job = partial(check_file, today=today, settings=settings, strict_rules=strict_rules)
+    job = partial(check_file, today=today, settings=settings, gate=gate, root=root)
     try:
         with ProcessPoolExecutor(workers) as pool:
             return list(pool.map(job, paths, chunksize=max(1, len(paths) // (workers * 4))))
@@ -153,9 +181,14 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}",
               file=sys.stderr)
         return 2
+    if args.root is not None and not Path(args.root).is_dir():
+        print(f"deployplan: --root {args.root!r} is not a folder", file=sys.stderr)
+        return 2
     settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
                             sql_dialect=args.sql_dialect)
-    reports = check_files(args.plans, today, settings, strict_rule_ids(args.strict_rules))
+    gate = Gate(strict_rules=strict_rule_ids(args.strict_rules),
+                fail_on_drift=args.fail_on_drift)
+    reports = check_files(args.plans, today, settings, gate, args.root)
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)
@@ -237,6 +270,12 @@ def parser() -> argparse.ArgumentParser:
                        help="share of the error budget one rollback may spend (default 0.25)")
     check.add_argument("--sql-dialect", default="postgres", help="SQL dialect of migrations "
                        "without their own (default postgres)")
+    check.add_argument("--root", metavar="DIR", help="the folder a plan's sources, up_file "
+                       "and down_file are relative to (default: the nearest folder from the "
+                       "plan's folder upwards that holds .git, else the plan's folder)")
+    check.add_argument("--fail-on-drift", action=argparse.BooleanOptionalAction, default=True,
+                       help="whether a plan that disagrees with its deploy files (rule "
+                       "source-drift) fails (default: it does)")
     check.set_defaults(run=cmd_check)
 
     export = sub.add_parser("export", help="turn a plan into runnable configuration")

@@ -61,23 +61,25 @@ def _add_assets(app: Sphinx) -> None:
 
 
 def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: with deployplan_fail_on_unmet, any unmet check fails the
-    build (exit status 1, even without -W), with a summary of plans and checks."""
-    config = settings(app.config)
-    if exception is not None or not config.fail_on_unmet:
+    """``build-finished``: the results that fail the build (unmet checks with
+    deployplan_fail_on_unmet, drift with deployplan_fail_on_drift: see
+    :class:`~sphinx_deployplan.checks.Gate`) make it exit with status 1, even without
+    -W, with a summary of plans and checks."""
+    gate = settings(app.config).gate
+    if exception is not None:
         return
-    strict = config.strict_rules
     failing = []
     for e in plan_domain(app.env).entries():
-        unmet = e.failing(strict)
+        unmet = e.failing(gate)
         if unmet:
             failing.append((e.plan_id, e.docname, unmet))
     if not failing:
         return
     lines = [f"  {plan_id} ({docname}): {', '.join(checks)}"
              for plan_id, docname, checks in failing]
-    logger.error("deployplan: %d plan(s) have unmet quality checks "
-                 "(deployplan_fail_on_unmet = True):\n%s", len(failing), "\n".join(lines))
+    logger.error("deployplan: %d plan(s) have unmet quality checks or drift from their "
+                 "deploy files (deployplan_fail_on_unmet, deployplan_fail_on_drift):\n%s",
+                 len(failing), "\n".join(lines))
     app.statuscode = 1
 
 

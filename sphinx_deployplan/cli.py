@@ -4,6 +4,8 @@
     deployplan export --to FORMAT PLAN.yaml [-o FILE]
     deployplan schema [-o FILE]
     deployplan new NAME [-o FILE]
+    deployplan import [--rollout F] [--workflow F] [--workload F] [--flags F]
+                      [--migrations DIR] [--root DIR] [-o FILE]
 
 Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
 invalid, a check is unmet, a plan drifts from its deploy files (unless
@@ -249,6 +251,36 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .sources import find_sources_root
+    from .sources.draft import Draft, DraftError, relative_to_root
+
+    named = {key: getattr(args, key) for key in ("rollout", "workflow", "workload", "flags")}
+    if not any(named.values()) and not args.migrations:
+        print("deployplan: name at least one file (--rollout, --workflow, --workload, "
+              "--flags or --migrations)", file=sys.stderr)
+        return 2
+    if args.output and Path(args.output).exists() and not args.force:
+        print(f"deployplan: {args.output} exists; use --force to overwrite it", file=sys.stderr)
+        return 2
+    root = args.root or str(find_sources_root(Path.cwd()))
+    if not Path(root).is_dir():
+        print(f"deployplan: --root {root!r} is not a folder", file=sys.stderr)
+        return 2
+    draft = Draft(root)
+    try:
+        for key, path in named.items():
+            if path:
+                draft.read(key, relative_to_root(path, root))
+        if args.migrations:
+            draft.read_migrations(relative_to_root(args.migrations, root))
+    except DraftError as exc:
+        print(f"deployplan: {exc}", file=sys.stderr)
+        return 1
+    _write(draft.text(args.name), args.output)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     from .export import EXPORTERS
 
@@ -296,6 +328,25 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
     new.add_argument("--force", action="store_true", help="overwrite FILE")
     new.set_defaults(run=cmd_new)
+
+    draft = sub.add_parser("import", help="draft a plan from the repository's deploy files: "
+                           "every value they give, sources pointing back, TODO for the rest")
+    draft.add_argument("--rollout", metavar="FILE", help="an Argo Rollout or a Flagger Canary")
+    draft.add_argument("--workflow", metavar="FILE", help="a GitHub Actions workflow or a "
+                       ".gitlab-ci.yml")
+    draft.add_argument("--workload", metavar="FILE", help="a Deployment, StatefulSet, "
+                       "DaemonSet or Rollout with the probes")
+    draft.add_argument("--flags", metavar="FILE", help="flagd flag definitions")
+    draft.add_argument("--migrations", metavar="DIR", help="a folder of .sql files (NAME.up.sql "
+                       "and NAME.down.sql are paired)")
+    draft.add_argument("--root", metavar="DIR", help="the sources root the plan's paths are "
+                       "relative to (default: the nearest folder upwards holding .git, else "
+                       "the current folder)")
+    draft.add_argument("--name", metavar="PLAN_ID", help="the plan id (default: from the "
+                       "service's name in the files)")
+    draft.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    draft.add_argument("--force", action="store_true", help="overwrite FILE")
+    draft.set_defaults(run=cmd_import)
     return top
 
 

@@ -255,7 +255,8 @@ def cmd_import(args: argparse.Namespace) -> int:
     from .sources import find_sources_root
     from .sources.draft import Draft, DraftError, relative_to_root
 
-    named = {key: getattr(args, key) for key in ("rollout", "workflow", "workload", "flags")}
+    # the workload first: its name is the service, which picks the Rollout (as checks do)
+    named = {key: getattr(args, key) for key in ("workload", "rollout", "workflow", "flags")}
     if not any(named.values()) and not args.migrations:
         print("deployplan: name at least one file (--rollout, --workflow, --workload, "
               "--flags or --migrations)", file=sys.stderr)

@@ -75,9 +75,12 @@ class Draft:
     def read(self, key: str, name: str) -> Any:
         try:
             source = read_source(self.root, name, self.limits)
-            if key in ("rollout", "workload"):  # picked by the service's name, as checks do
-                reader = read_rollout if key == "rollout" else read_workload
-                facts = reader(source, self.limits, self.service())
+            if key == "workload":  # the service is the workload's name (checks pick by it)
+                facts = read_workload(source, self.limits)
+                if facts.name:
+                    facts = read_workload(source, self.limits, facts.name)
+            elif key == "rollout":
+                facts = read_rollout(source, self.limits, self.service())
             else:
                 facts = (read_workflow if key == "workflow" else read_flags)(source, self.limits)
         except ReadError as error:
@@ -123,10 +126,11 @@ class Draft:
     # --- the plan --------------------------------------------------------------------------
 
     def service(self) -> str | None:
-        for facts in (self.rollout, self.workload):
+        """The workload's name, else the Rollout's or Canary's."""
+        for facts in (self.workload, self.rollout):
             if facts is not None and facts.name:
                 return facts.name
-        return self.workload.container if self.workload is not None else None
+        return None
 
     def text(self, plan_id: str | None = None) -> str:
         service = self.service()

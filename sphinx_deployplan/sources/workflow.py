@@ -25,6 +25,9 @@ GITLAB_KEYWORDS = frozenset({"default", "include", "stages", "variables", "workf
                              "services", "cache", "before_script", "after_script", "spec"})
 GITLAB_DEFAULT_STAGES = (".pre", "build", "test", "deploy", ".post")
 NOT_A_DEPLOY = frozenset({"stop", "prepare", "verify", "access"})
+#: What makes a top-level mapping of a .gitlab-ci.yml a job.
+GITLAB_JOB_KEYS = frozenset({"script", "run", "trigger", "extends", "stage", "environment",
+                             "needs"})
 
 
 @dataclass(frozen=True)
@@ -155,7 +158,8 @@ def _gitlab(source: SourceFile, root: Map) -> WorkflowFacts:
         stages = (".pre", *(s for s in stages if s not in (".pre", ".post")), ".post")
     found: dict[str, Job] = {}
     for job_id, value in root.items.items():
-        if job_id in GITLAB_KEYWORDS or job_id.startswith(".") or not isinstance(value, Map):
+        if job_id in GITLAB_KEYWORDS or job_id.startswith(".") or not isinstance(value, Map) \
+                or not GITLAB_JOB_KEYS & value.items.keys():
             continue
         name, url, action = _environment(value.get("environment"))
         if action in NOT_A_DEPLOY:
@@ -166,7 +170,8 @@ def _gitlab(source: SourceFile, root: Map) -> WorkflowFacts:
                             value.text("stage"), when if when and when.text == "manual"
                             else None)
     if not found:
-        raise ReadError("is not a GitHub Actions workflow (no jobs) nor a GitLab CI file "
-                        "(no job with a script)", root.line)
+        kind = f" (it is a Kubernetes {root.text('kind')[:40]!r})" if root.text("kind") else ""
+        raise ReadError(f"is not a GitHub Actions workflow (no jobs) nor a GitLab CI file (no "
+                        f"job with a script){kind}", root.line)
     first = min(job.line for job in found.values())
     return WorkflowFacts(source, "GitLab CI", found, first, stages)

@@ -413,8 +413,8 @@ def make_plan(index: int, seed: int = DEFAULT_SEED) -> dict[str, Any]:
         names.append(f"backfill-{table}-{column}".replace("_", "-"))
         migrations.append({
             "name": names[-1], "type": "migrate", "run": "background", "reversible": True,
-            "up": f"UPDATE {table} SET {column} = 'unknown' WHERE {column} IS NULL AND id "
-                  f"BETWEEN :lo AND :hi",
+            "up": f"UPDATE {table} SET {column} = 'unknown' WHERE id IN (SELECT id FROM "
+                  f"{table} WHERE {column} IS NULL LIMIT 10000)",
             "down": f"UPDATE {table} SET {column} = NULL",
             "depends_on": [names[0]],
             "backfill": "id-range batches of 10k rows, throttled to keep replica lag under 2s"})

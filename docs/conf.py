@@ -8,7 +8,7 @@ Build it with warnings as errors (what ``nox -s docs`` runs)::
 import sys
 from pathlib import Path
 
-# The docs-only extension that generates the reference from the package's own tables.
+# The docs-only extension that generates the reference from the package's own code.
 sys.path.insert(0, str(Path(__file__).parent / "_ext"))
 
 from sphinx_deployplan import __version__
@@ -23,6 +23,7 @@ extensions = [
     "sphinx_needs",
     "sphinx_deployplan",
     "sphinx_copybutton",
+    "sphinxarg.ext",  # the command line reference, from the CLI's argument parser
     "deployplan_docs",
 ]
 
@@ -41,6 +42,9 @@ copybutton_prompt_text = r"\$ "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 copybutton_exclude = ".linenos, .gp"
+
+# Title each subcommand of the command line reference "deployplan check", not "check".
+sphinxarg_full_subcommand_name = True
 
 # Publish needs.json (every plan item and every plan-check pair of these docs).
 needs_build_json = True

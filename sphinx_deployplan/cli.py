@@ -17,10 +17,12 @@ error.  Only the core is imported
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import gc
 import json
 import os
 import sys
+import typing
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -28,15 +30,17 @@ from typing import Any, TextIO
 
 from . import __version__
 from .checks import Gate, PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
-from .loader import load_plan_file
+from .discover import PlanSource, find_plans
+from .loader import load_plan, load_plan_file, read_plan_text
+from .model import SqlDialect
 from .problems import PlanError, Problem
 from .report import result_problems
 
 
 @dataclass
 class FileReport:
-    """What ``check`` says of one file: only ids and results, not the plan model, so
-    that a worker process sends little back."""
+    """What ``check`` says of one plan (a file, or a plan written in a page): only ids
+    and results, not the plan model, so that a worker process sends little back."""
 
     path: str
     plan_id: str | None = None
@@ -46,6 +50,7 @@ class FileReport:
     source_problems: list[Problem] = field(default_factory=list)
 
     gate: Gate = field(default_factory=Gate)
+    offset: int = 0  # an inline plan's first line is line offset + 1 of its page
 
     @property
     def failing(self) -> list[str]:
@@ -59,30 +64,43 @@ class FileReport:
         return not self.problems and not self.source_problems and self.results is not None \
             and not self.failing
 
+    @property
+    def where(self) -> str:
+        """The plan's file, or the page and line of a plan written in a page."""
+        return f"{self.path}:{self.offset + 1}" if self.offset else self.path
+
+    def _placed(self, problems: list[Problem]) -> list[Problem]:
+        """Problems of a plan written in a page, at the page's lines."""
+        return [dataclasses.replace(p, line=p.line + self.offset, source=self.path)
+                if p.source is None and p.line is not None else p for p in problems]
+
     def located(self) -> list[Problem]:
         """Everything to report, loading problems first, each at its line."""
-        if self.results is None:
-            return self.problems
-        return [*self.problems, *self.source_problems,
-                *result_problems(self.results, self.path, self.gate)]
+        found = result_problems(self.results, None, self.gate) \
+            if self.results is not None else []
+        return self._placed([*self.problems, *self.source_problems, *found])
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "file": self.path,
+            "line": self.offset + 1 if self.offset else None,  # of a plan inside a page
             "plan": self.plan_id,
             "valid": not self.problems,
             "ok": self.ok,
             "problems": [{"subtype": p.subtype, "message": p.message, "line": p.line}
-                         for p in self.problems],
+                         for p in self._placed(self.problems)],
         }
         if self.source_problems:
             data["source_problems"] = [{"subtype": p.subtype, "message": p.message,
                                         "file": p.source or self.path, "line": p.line}
-                                       for p in self.source_problems]
+                                       for p in self._placed(self.source_problems)]
         if self.results is not None:
             data["checks"] = [self._result(r) for r in self.results.results]
             data["rules"] = [self._result(r) for r in self.results.rules]
             data["expired_waivers"] = [e.message for e in self.results.expired_waivers]
+            data["unused_waivers"] = [u.message for u in self.results.unused_waivers]
+            data["placeholders"] = [{"where": p.where, "text": p.text, "line": p.line}
+                                    for p in self.results.placeholders]
         return data
 
     @staticmethod
@@ -102,7 +120,7 @@ class FileReport:
         }
 
 
-def sources_root(plan_path: str, root: str | None) -> str:
+def sources_root(plan_path: str | Path, root: str | None) -> str:
     """The root the plan's deploy files are read from: ``--root``, else the nearest
     folder from the plan's folder upwards that holds ``.git``, else the plan's folder
     (shown relative to the current folder when it is inside it)."""
@@ -117,18 +135,22 @@ def sources_root(plan_path: str, root: str | None) -> str:
         return str(found)
 
 
-def check_file(path: str, today: Any, settings: RuleSettings | None = None,
+def check_file(path: str | PlanSource, today: Any, settings: RuleSettings | None = None,
                gate: Gate | None = None, root: str | None = None) -> FileReport:
-    report = FileReport(path, gate=gate or Gate())
+    """Check one plan file, or one plan written in a page, against the deploy files it
+    names (relative to ``root``, see :func:`sources_root`)."""
+    source = path if isinstance(path, PlanSource) else PlanSource(Path(path), None)
+    report = FileReport(str(source.path), gate=gate or Gate(), offset=source.offset)
     try:
-        plan = load_plan_file(path)
+        plan = load_plan_file(source.path) if source.text is None \
+            else load_plan(source.text, None)
     except PlanError as error:
         report.problems = error.problems
         return report
     from .sources import read_plan_sources
 
     report.plan_id = plan.plan
-    sources = read_plan_sources(plan, sources_root(path, root))
+    sources = read_plan_sources(plan, sources_root(source.path, root))
     report.source_problems = sources.problems
     report.results = run_checks(plan, today, settings, sources)
     return report
@@ -138,8 +160,8 @@ def check_file(path: str, today: Any, settings: RuleSettings | None = None,
 PARALLEL_FROM = 48
 
 
-def check_files(paths: list[str], today: Any, settings: RuleSettings, gate: Gate,
-                root: str | None = None) -> list[FileReport]:
+def check_files(paths: list[str] | list[PlanSource], today: Any, settings: RuleSettings,
+                gate: Gate, root: str | None = None) -> list[FileReport]:
     """Check every file, on every core when there are many (a pre-commit run over a
     large docs repo), in the order given."""
     workers = min(os.cpu_count() or 1, 8)
@@ -148,9 +170,9 @@ def check_files(paths: list[str], today: Any, settings: RuleSettings, gate: Gate
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
-    from .checks.rules.sql import load_parser
+    from .checks.sql import load_parsers
 
-    load_parser(settings.sql_dialect)  # imported once here, not once per forked worker
+    load_parsers(settings.sql_dialect)  # imported once here, not once per forked worker
     # Python's advice before fork(): the workers' collector then never walks (nor
     # copies, by touching them) the parent's objects; 1,000 plans went from 2.6 to 2.3 s
     gc.freeze()
@@ -172,7 +194,7 @@ def _print_text(reports: list[FileReport], out: TextIO) -> None:
         verdict = "ok" if not report.failing else "UNMET"
         waived = sum(r.status == "waived" for r in results.results)
         extra = f", {waived} waived" if waived else ""
-        print(f"{report.path}: plan {report.plan_id!r}: {len(results.met)} of "
+        print(f"{report.where}: plan {report.plan_id!r}: {len(results.met)} of "
               f"{len(results.applicable)} applicable checks met{extra} [{verdict}]", file=out)
 
 
@@ -190,7 +212,8 @@ def cmd_check(args: argparse.Namespace) -> int:
                             sql_dialect=args.sql_dialect)
     gate = Gate(strict_rules=strict_rule_ids(args.strict_rules),
                 fail_on_drift=args.fail_on_drift)
-    reports = check_files(args.plans, today, settings, gate, args.root)
+    sources = find_plans(args.plans, read_plan_text, only_plans=args.only_plans)
+    reports = check_files(sources, today, settings, gate, args.root)
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)
@@ -198,7 +221,7 @@ def cmd_check(args: argparse.Namespace) -> int:
     else:
         _print_text(reports, sys.stdout)
         bad = sum(not r.ok for r in reports)
-        print(f"{len(reports)} plan file(s) checked, {bad} with problems", file=sys.stderr)
+        print(f"{len(reports)} plan(s) checked, {bad} with problems", file=sys.stderr)
     return 0 if all(r.ok for r in reports) else 1
 
 
@@ -291,7 +314,12 @@ def parser() -> argparse.ArgumentParser:
     sub = top.add_subparsers(dest="command", required=True)
 
     check = sub.add_parser("check", help="load plans and run the quality checks")
-    check.add_argument("plans", nargs="+", metavar="PLAN.yaml", help="plan files to check")
+    check.add_argument("plans", nargs="+", metavar="PATH", help="plan files, MyST or reST "
+                       "pages with plans written in them, or folders to search for both "
+                       "(skipping _build and hidden folders)")
+    check.add_argument("--only-plans", action="store_true", help="skip YAML files that are "
+                       "not plans (no top-level plan key and fewer than three of the format's "
+                       "keys), as in a folder: for pre-commit, which passes every file")
     check.add_argument("--format", choices=["text", "json"], default="text",
                        help="text: located lines like Sphinx warnings (default); json: one "
                        "document with every result and its evidence")
@@ -301,8 +329,8 @@ def parser() -> argparse.ArgumentParser:
                        "engineering rules fail like unmet checks (default: warnings)")
     check.add_argument("--rollback-budget-share", type=float, default=0.25, metavar="SHARE",
                        help="share of the error budget one rollback may spend (default 0.25)")
-    check.add_argument("--sql-dialect", default="postgres", help="SQL dialect of migrations "
-                       "without their own (default postgres)")
+    check.add_argument("--sql-dialect", default="postgres", choices=typing.get_args(SqlDialect),
+                       help="SQL dialect of migrations without their own (default postgres)")
     check.add_argument("--root", metavar="DIR", help="the folder a plan's sources, up_file "
                        "and down_file are relative to (default: the nearest folder from the "
                        "plan's folder upwards that holds .git, else the plan's folder)")

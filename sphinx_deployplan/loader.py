@@ -8,6 +8,7 @@ raised together as :class:`~sphinx_deployplan.problems.PlanError`.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 import functools
 import hashlib
@@ -34,11 +35,13 @@ from .model import (
     Duration,
     Item,
     Percent,
+    Placeholder,
     Plan,
     public_fields,
     strip_optional,
     type_hints,
 )
+from .placeholders import is_placeholder
 from .problems import PlanError, Problem
 from .text import closest, quote, suggest
 from .yamlmemo import MemoResolver
@@ -119,6 +122,8 @@ def load_plan(text: str, source: str | None = None, limits: Limits = DEFAULT_LIM
         raise
     if _EXTRA_BREAKS.search(text):
         _relocate(plan, to_text_line)
+        plan.placeholders = tuple(dataclasses.replace(p, line=to_text_line(p.line))
+                                  if p.line is not None else p for p in plan.placeholders)
     return plan
 
 
@@ -130,6 +135,7 @@ def _load(text: str, source: str | None, limits: Limits) -> Plan:
         raise PlanError(reader.problems)
     assert isinstance(plan, Plan)
     plan.source = source
+    plan.placeholders = tuple(p for _, p in sorted(reader.placeholders.items()))
     plan.digest = hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()[:16]
     problems = _resolve(plan, source, limits.max_problems)
     if problems:
@@ -268,6 +274,25 @@ def _line(node: Node) -> int:
     return node.start_mark.line + 1
 
 
+def _children(node: Node) -> list[Node]:
+    """The values directly inside a list or mapping node."""
+    if isinstance(node, SequenceNode):
+        return node.value
+    if isinstance(node, MappingNode):
+        return [value for _, value in node.value]
+    return []
+
+
+def _holds_text(tp: Any) -> bool:
+    """A list of text or a mapping of names to text, whose entries may be placeholders."""
+    tp, origin = _shape(tp)
+    return origin is dict or (origin is list and _str_like(typing.get_args(tp)[0]))
+
+
+def _is_slug(tp: Any) -> bool:
+    return typing.get_origin(tp) is typing.Annotated and typing.get_args(tp)[1] is SLUG
+
+
 def _describe(node: Node) -> str:
     if isinstance(node, MappingNode):
         return "a mapping"
@@ -294,12 +319,36 @@ def _shape(tp: Any) -> tuple[Any, Any]:
 # --- nodes -> model ---------------------------------------------------------------------------
 
 
+class _Placeholder:
+    """Marks a value given as a placeholder in a field that cannot hold text (a
+    duration, a choice, a section): the field is left absent."""
+
+
+PLACEHOLDER = _Placeholder()
+
+
+def _str_like(tp: Any) -> bool:
+    """Whether a field holds text (so a placeholder is kept as written, for the runbook)."""
+    if typing.get_origin(tp) is typing.Annotated:
+        return typing.get_args(tp)[0] is str
+    return tp is str
+
+
 class _Reader:
     def __init__(self, source: str | None, limits: Limits) -> None:
         self.source = source
         self.limits = limits
         self.problems: list[Problem] = []
         self.visited = 0
+        # every placeholder once, by its position (an alias repeats a node, not its text)
+        self.placeholders: dict[tuple[int, int], Placeholder] = {}
+
+    def placeholder(self, node: Node) -> str | None:
+        """The text of ``node`` when it is a placeholder, else None."""
+        if isinstance(node, ScalarNode) and node.tag == _TAG + "str" \
+                and is_placeholder(node.value):
+            return node.value
+        return None
 
     def problem(self, subtype: str, message: str, line: int | None) -> _Invalid:
         self.problems.append(Problem(subtype, message, line, self.source))
@@ -334,6 +383,12 @@ class _Reader:
             return self.problem("yaml", f"{where}: the YAML tag {quote(node.tag, 100)} is not "
                                 f"allowed (plans are plain data)", _line(node))
         tp, origin = _shape(tp)
+        text = self.placeholder(node)
+        if text is not None and not _is_slug(tp):  # (a plan id is never a placeholder)
+            mark = node.start_mark
+            self.placeholders.setdefault((mark.line, mark.column),
+                                         Placeholder(where, text, _line(node)))
+            return text if _str_like(tp) else PLACEHOLDER
         if origin is list:
             return self.read_list(typing.get_args(tp)[0], node, where, depth)
         if origin is dict:
@@ -446,7 +501,7 @@ class _Reader:
         result = []
         for i, child in enumerate(node.value):
             value = self.read(item_tp, child, f"{where}[{i + 1}]", depth + 1)
-            if value is not INVALID:
+            if value is not INVALID and value is not PLACEHOLDER:
                 result.append(value)
         return result
 
@@ -518,6 +573,7 @@ class _Reader:
         values: dict[str, Any] = {}
         key_lines: dict[str, int] = {}
         empty: set[str] = set()
+        placeholder_keys: dict[str, str] = {}
         suggested: set[str] = set()  # keys an unknown key was probably meant to be
         ok = True
         for key, value_node in self.pairs(node, where, depth):
@@ -536,6 +592,13 @@ class _Reader:
                 empty.add(key)  # an empty value is an absent one
                 continue
             value = self.read(hints[spec.name], value_node, _join(where, key), depth + 1)
+            text = self.placeholder(value_node)
+            if text is None and _holds_text(hints[spec.name]):  # approve: [TODO]
+                text = next(filter(None, map(self.placeholder, _children(value_node))), None)
+            if text is not None:
+                placeholder_keys[key] = text
+            if value is PLACEHOLDER:
+                continue  # absent, and no "missing the required key": it is given
             if value is INVALID:
                 ok = False
             elif isinstance(value, str) and not value.strip() and spec.metadata.get("required"):
@@ -543,7 +606,8 @@ class _Reader:
             else:
                 values[spec.name] = value
         for key, spec in known.items():
-            if not spec.metadata.get("required") or spec.name in values:
+            if not spec.metadata.get("required") or spec.name in values \
+                    or key in placeholder_keys:
                 continue
             if key in empty:
                 self.problem("schema", f"{_join(where, key)} is required and must not be "
@@ -558,6 +622,7 @@ class _Reader:
         assert isinstance(item, Item)
         item.line = _line(node)
         item.key_lines = key_lines
+        item.placeholder_keys = placeholder_keys
         return item
 
 

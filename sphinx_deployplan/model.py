@@ -17,12 +17,13 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as _dt
-import functools
 import re
 import types
 import typing
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Literal, Union
+
+from .text import quote
 
 # --- value types ---------------------------------------------------------------
 
@@ -135,16 +136,40 @@ def _internal(default_factory: Any = None) -> Any:
     return field(**kwargs)
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """A placeholder (``TODO``, ``<team>``...) where the plan gives a value: the path
+    of the value, its text and its line.  See :mod:`sphinx_deployplan.placeholders`."""
+
+    where: str
+    text: str
+    line: int | None
+
+    @property
+    def message(self) -> str:
+        return (f"{self.where} is a placeholder ({quote(self.text)}): fill it in; until then "
+                f"the checks treat it as missing")
+
+
 @dataclass(kw_only=True)
 class Item:
     """Base of every mapping in a plan: it knows where it was written."""
 
     line: int | None = _internal()
     key_lines: dict[str, int] = _internal(dict)
+    #: Keys whose value is a placeholder, with its text (the first one, in a list).
+    placeholder_keys: dict[str, str] = _internal(dict)
 
     def line_of(self, key: str) -> int | None:
         """The line of ``key`` in this item, else the line of the item."""
         return self.key_lines.get(key, self.line)
+
+    @property
+    def incomplete(self) -> bool:
+        """A required value is a placeholder: the item counts toward no check."""
+        fields = public_fields(type(self))
+        return any(fields[key].metadata.get("required") for key in self.placeholder_keys
+                   if key in fields)
 
 
 # --- inputs ------------------------------------------------------------------------
@@ -462,7 +487,7 @@ class Plan(Item):
                         example="checkout-service")
     owner: str = spec("Who owns the plan.", required=True, example="payments-team")
     summary: str | None = spec("What the release does.")
-    inputs: Inputs | None = spec("The seed's inputs: infrastructure, existing process, "
+    inputs: Inputs | None = spec("What the plan starts from: infrastructure, existing process, "
                                  "availability.")
     environments: list[Environment] | None = spec("Step 1: the environment progression.")
     pipeline: Pipeline | None = spec("Step 2: build, test and deploy stages.")
@@ -480,6 +505,7 @@ class Plan(Item):
     # Provenance, set by the loader.
     source: str | None = _internal()
     digest: str | None = _internal()
+    placeholders: tuple[Placeholder, ...] = _internal(tuple)
 
     def environment(self, name: str) -> Environment | None:
         return next((e for e in self.environments or () if e.name == name), None)
@@ -496,14 +522,19 @@ class Plan(Item):
 # --- walking the model ------------------------------------------------------------------------
 
 
-@functools.cache
+_PUBLIC_FIELDS: dict[type, dict[str, dataclasses.Field]] = {}
+_TYPE_HINTS: dict[type, dict[str, Any]] = {}
+
+
 def public_fields(cls: type) -> dict[str, dataclasses.Field]:
-    """YAML key -> field, for the fields an author may write."""
-    return {
-        (f.metadata.get("key") or f.name): f
-        for f in dataclasses.fields(cls)
-        if not f.metadata.get("internal")
-    }
+    """YAML key -> field, for the fields an author may write (worked out once per class:
+    the loader asks for every mapping it reads)."""
+    found = _PUBLIC_FIELDS.get(cls)
+    if found is None:
+        found = _PUBLIC_FIELDS[cls] = {(f.metadata.get("key") or f.name): f
+                                       for f in dataclasses.fields(cls)
+                                       if not f.metadata.get("internal")}
+    return found
 
 
 def strip_optional(tp: Any) -> Any:
@@ -515,7 +546,9 @@ def strip_optional(tp: Any) -> Any:
     return tp
 
 
-@functools.cache
 def type_hints(cls: type) -> dict[str, Any]:
-    """A model class's field types, with their ``Annotated`` markers."""
-    return typing.get_type_hints(cls, include_extras=True)
+    """A model class's field types, with their ``Annotated`` markers (once per class)."""
+    found = _TYPE_HINTS.get(cls)
+    if found is None:
+        found = _TYPE_HINTS[cls] = typing.get_type_hints(cls, include_extras=True)
+    return found

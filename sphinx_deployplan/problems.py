@@ -31,9 +31,13 @@ SUBTYPES: dict[str, str] = {
     "problem is inside it).",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
+    "placeholder": "A value is a placeholder (``TODO``, ``TBD``, ``FIXME``, ``XXX``, "
+    "``CHANGEME``, ``...``, ``?`` or a lone ``<token>``): the plan loads, but every check "
+    "treats the value as missing until it is filled in.",
     "check": "A quality check is unmet.  The message names the plan, the check and what is "
     "missing, at the failing item (or at the plan when a whole section is missing).",
-    "waiver": "A waiver is past its ``until`` date and no longer applies.",
+    "waiver": "A waiver does nothing: it is past its ``until`` date, or the check or rule "
+    "it waives is met (or not applicable), so the waiver can go.",
     "need": "sphinx-needs refused a need of a plan (for example its id does not match your "
     "``needs_id_regex``).",
     "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing or "

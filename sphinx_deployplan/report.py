@@ -10,22 +10,25 @@ from __future__ import annotations
 from .checks.gate import Gate
 from .checks.registry import BY_ID
 from .checks.results import PlanResults
-from .problems import Problem
+from .problems import Problem, Severity
 from .text import quote
 
 
 def result_problems(results: PlanResults, source: str | None, gate: Gate) -> list[Problem]:
-    """One problem per unmet check or rule and per expired waiver (a warning), each at
-    the first item that fails it; a rule with a subtype of its own (``source-drift``:
-    ``drift``) gives one problem per finding, each at its item.  A problem is an error
-    when ``gate`` says its result fails the build, else a warning.  ``source`` is the
-    plan's file (None for a directive body)."""
-    problems = []
+    """One problem per placeholder (a warning: the checks it empties say the rest), per
+    unmet check or rule, and per waiver that does nothing (a warning: expired, or
+    waiving a result that is met), each at the first item that fails it; a rule with a
+    subtype of its own (``source-drift``: ``drift``) gives one problem per finding, each
+    at its item.  A result's problem is an error when ``gate`` says it fails the build,
+    else a warning.  ``source`` is the plan's file (None for a directive body)."""
+    problems = [Problem("placeholder", p.message, p.line, source, "warning")
+                for p in results.placeholders]
     for result in results:
         if result.status != "unmet":
             continue
         record = BY_ID[result.check]
-        severity = "error" if gate.fails(result.check, result.status) else "warning"
+        severity: Severity = "error" if gate.fails(result.check, result.status) \
+            else "warning"
         if record.subtype:
             problems.extend(Problem(record.warning, f"plan {quote(results.plan_id)}: "
                                     f"{finding.message}", finding.item.line, source, severity)
@@ -33,7 +36,6 @@ def result_problems(results: PlanResults, source: str | None, gate: Gate) -> lis
             continue
         problems.append(Problem(record.warning, result.sentence(results.plan_id),
                                 result.failed_by[0].item.line, source, severity))
-    for expired in results.expired_waivers:
-        problems.append(Problem("waiver", expired.message, expired.waiver.line, source,
-                                "warning"))
+    for note in (*results.expired_waivers, *results.unused_waivers):
+        problems.append(Problem("waiver", note.message, note.waiver.line, source, "warning"))
     return problems

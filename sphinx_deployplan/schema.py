@@ -31,6 +31,7 @@ from .model import (
     strip_optional,
     type_hints,
 )
+from .placeholders import JSON_PATTERN
 
 SCHEMA_ID = "https://sphinx-deployplan.invalid/schema/plan.json"
 _DURATION_PATTERN = r"^\s*(\d+|(?=\d)(\d+d)?(\d+h)?(\d+m)?(\d+s)?)\s*$"
@@ -39,11 +40,34 @@ _BOOL = {"anyOf": [{"type": "boolean"},
                    {"enum": ["yes", "no", "true", "false", "on", "off", "y", "n"]}]}
 
 
+_PLACEHOLDER = {"$ref": "#/$defs/Placeholder"}
+_PLACEHOLDER_DEF = {
+    "type": "string", "pattern": JSON_PATTERN,
+    "description": "A placeholder (TODO, TBD, FIXME, XXX, CHANGEME, ..., ? or a lone "
+                   "<token>): the plan loads, but every check treats the value as missing.",
+}
+
+
+def _value_or_placeholder(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
+    """The schema of a value, which may also be a placeholder where the value is not text
+    (in text, a placeholder is text already)."""
+    schema = _value(tp, defs)
+    if schema.get("type") == ["string", "number", "boolean"] or "pattern" in schema:
+        return schema  # text, or a plan id (which is never a placeholder)
+    if set(schema) - {"description"} == {"anyOf"}:
+        return {**schema, "anyOf": [*schema["anyOf"], _PLACEHOLDER]}
+    description = schema.pop("description", None)
+    wrapped: dict[str, Any] = {"anyOf": [schema, _PLACEHOLDER]}
+    if description:
+        wrapped["description"] = description
+    return wrapped
+
+
 def _value(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
     tp = strip_optional(tp)
     origin = typing.get_origin(tp)
     if origin is list:
-        return {"type": "array", "items": _value(typing.get_args(tp)[0], defs)}
+        return {"type": "array", "items": _value_or_placeholder(typing.get_args(tp)[0], defs)}
     if origin is dict:
         # an empty value in a mapping is read as empty text
         return {"type": "object",
@@ -93,7 +117,7 @@ def _define(cls: type, defs: dict[str, Any]) -> None:
     properties: dict[str, Any] = {}
     required: list[str] = []
     for key, spec in public_fields(cls).items():
-        schema = _value(hints[spec.name], defs)
+        schema = _value_or_placeholder(hints[spec.name], defs)
         kind = schema.pop("description", None)
         if spec.metadata.get("required"):
             required.append(key)
@@ -121,6 +145,7 @@ def plan_schema() -> dict[str, Any]:
     defs: dict[str, Any] = {}
     _define(Plan, defs)
     root = defs.pop("Plan")
+    defs["Placeholder"] = _PLACEHOLDER_DEF
     return {
         "$schema": "https://json-schema.org/draft/2020-12/schema",
         "$id": SCHEMA_ID,

@@ -1,10 +1,9 @@
 """``deployplan new``: a plan skeleton with every section.
 
 The skeleton loads (so an editor with the JSON Schema can complete it), but its
-placeholders fail each of the eight checks until they are filled in: no
-configuration, no test between deploys, no rollback estimate, commands left as
-TODO, a flag with no cleanup date, no liveness check, a reversible migration
-with no down script and nobody told about a rollback.
+values are placeholders (``TODO ...``), which every check treats as missing: each
+of the eight checks is unmet, and each placeholder is reported with its line,
+until they are filled in.
 """
 
 from __future__ import annotations
@@ -13,45 +12,47 @@ from .model import SLUG_PATTERN
 
 TEMPLATE = """\
 # yaml-language-server: $schema=deployplan.schema.json
-# A deployment plan skeleton. Every TODO fails a quality check until it is filled
-# in: run `deployplan check {name}.yaml` to see which.
+# A deployment plan skeleton.  Every TODO is a placeholder: the plan loads, but
+# each check treats a placeholder as missing, so every check fails until the
+# TODOs are filled in.  `deployplan check {name}.yaml` lists each one.
 plan: {name}
 title: TODO release title
-service: TODO-service
-owner: TODO-team
+service: TODO service
+owner: TODO team
 summary: TODO what this release changes.
 inputs:
   infrastructure: {{hosting: TODO, orchestration: TODO, ci_cd: TODO}}
   existing_process: TODO how releases happen today
-  availability: {{slo: 99.9%, window: 30d, maintenance_window: none}}
+  availability: {{slo: TODO e.g. 99.9%, window: TODO e.g. 30d, maintenance_window: TODO}}
 
 environments:                       # env-config-access: config and access for each
   - name: staging
     purpose: Pre-production validation
     deploy: TODO deploy method
     approval: automatic
-    config: {{}}                     # TODO api, database, flags, secrets
-    access: {{deploy: [], approve: []}}
+    config: {{api: TODO, database: TODO, secrets: TODO}}
+    access: {{deploy: [TODO], approve: []}}
   - name: production
     purpose: Live traffic
     deploy: TODO deploy method
     approval: manual
-    config: {{}}
-    access: {{deploy: [], approve: []}}   # manual approval needs approvers
+    config: {{api: TODO, database: TODO, secrets: TODO}}
+    access: {{deploy: [TODO], approve: [TODO]}}   # manual approval needs approvers
 
 pipeline:                           # promotion-tests: a test between deploys
   stages:
     - {{id: build, kind: build, does: [TODO]}}
     - {{id: test, kind: test, does: [TODO unit tests]}}
     - {{id: deploy-staging, kind: deploy, environment: staging}}
+    - {{id: smoke-staging, kind: TODO verify, does: [TODO smoke tests]}}
     - {{id: approve-production, kind: approval, approvers: [TODO]}}
     - {{id: deploy-production, kind: deploy, environment: production}}
   artifacts: {{tagging: TODO, retention: TODO, registry: TODO}}
 
 strategy:                           # zero-downtime: method and rollback_time
-  method: canary
+  method: TODO canary, blue-green, rolling or feature-flag
   why: TODO why this strategy
-  # rollback_time: 5m               # TODO rollback speed estimate
+  rollback_time: TODO e.g. 5m
   steps:
     - {{traffic: 10%, hold: 30m}}
     - {{traffic: 100%}}
@@ -62,29 +63,33 @@ rollback:                           # rollback-commands: exact commands
   triggers:
     - {{when: TODO condition, automatic: true}}
   steps:
-    - {{do: TODO first rollback step}}   # add run: <command> (or manual: true)
+    - {{do: TODO first rollback step, run: TODO exact command}}
   verify:
-    - {{do: TODO how to confirm it worked}}
+    - {{do: TODO how to confirm it worked, run: TODO exact command}}
   database: TODO reverse migrations or forward-fix?
   tested: {{how: TODO, when: TODO}}
 
 communication:                      # communication: deploy and rollback
   deploy:
     - {{who: TODO channel, how: TODO, when: at start and at finish}}
-  rollback: []                      # TODO who is told during a rollback
+  rollback:
+    - {{who: TODO on-call, how: TODO, when: immediately}}
 
-flag_policy: {{tool: TODO, naming: TODO, max_age: 90d, review: monthly}}
+flag_policy: {{tool: TODO, naming: TODO, max_age: 90d, review: TODO}}
 feature_flags:                      # flag-lifecycle: or feature_flags: [] for none
   - name: TODO-flag
     type: release
     default: off
-    owner: TODO-team
+    owner: TODO team
     lifecycle: creation
-    # cleanup: YYYY-MM-DD           # TODO cleanup date
+    cleanup: TODO YYYY-MM-DD
 
 health_checks:                      # health-coverage: readiness, liveness, smoke
-  - {{check: Readiness, type: readiness, endpoint: /TODO, interval: 5s, failure_threshold: 3}}
-  - {{check: Smoke, type: smoke, run: TODO smoke command, when: TODO}}
+  - {{check: Readiness, type: readiness, endpoint: TODO /health/ready, interval: 5s,
+     failure_threshold: 3}}
+  - {{check: Liveness, type: TODO liveness, endpoint: TODO /health/live, interval: 10s,
+     failure_threshold: 5}}
+  - {{check: Smoke, type: smoke, run: TODO smoke command, when: TODO post-deploy}}
 
 migrations:                         # migration-compat: or migrations: [] for none
   - name: TODO-migration
@@ -92,7 +97,7 @@ migrations:                         # migration-compat: or migrations: [] for no
     run: pre-deploy
     reversible: true
     up: TODO forward SQL
-    # down: TODO reverse SQL
+    down: TODO reverse SQL
 """
 
 

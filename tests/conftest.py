@@ -1,8 +1,8 @@
-"""Shared fixtures: real Sphinx builds of fixture sites, and the shared sample plans."""
+"""Shared fixtures: real Sphinx builds of fixture sites, the format's sample plans and
+the schemas exports are validated against (all inside tests/: nothing is skipped)."""
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Callable
 from pathlib import Path
@@ -13,8 +13,6 @@ pytest_plugins = ("sphinx.testing.fixtures",)
 
 HERE = Path(__file__).resolve().parent
 SITES = HERE / "sites"
-#: ../shared beside the repository (the CI and developer layout); overridable.
-SHARED = Path(os.environ.get("DEPLOYPLAN_SHARED", HERE.parent.parent / "shared")).resolve()
 CONF = 'extensions = ["myst_parser", "sphinx_deployplan"]\nexclude_patterns = ["_build"]\n'
 
 
@@ -24,28 +22,16 @@ def rootdir() -> Path:
     return SITES
 
 
-def _shared(folder: str) -> Path:
-    """A folder of ../shared: skipped where absent (a user's clone), a failure where
-    DEPLOYPLAN_REQUIRE_SHARED says it must be there (CI)."""
-    path = SHARED / folder
-    if not path.is_dir():
-        if os.environ.get("DEPLOYPLAN_REQUIRE_SHARED"):
-            pytest.fail(f"DEPLOYPLAN_REQUIRE_SHARED is set but {path} is missing")
-        pytest.skip(f"the shared {folder} are not available at {path} "
-                    f"(set DEPLOYPLAN_SHARED to the shared folder)")
-    return path
-
-
 @pytest.fixture
 def shared_plans() -> Path:
-    """``../shared/plans``, the sample plans."""
-    return _shared("plans")
+    """The plan format's sample plans (tests/samples)."""
+    return HERE / "samples"
 
 
 @pytest.fixture
 def shared_schemas() -> Path:
-    """``../shared/schemas`` (third-party schemas for validating exports)."""
-    return _shared("schemas")
+    """Third-party schemas for validating exports (tests/schemas)."""
+    return HERE / "schemas"
 
 
 class Site:

@@ -180,6 +180,18 @@ def test_waiver_leaves_a_met_check_met():
     assert status(data, "communication") == "met"
 
 
+def test_a_waiver_of_a_met_check_is_reported_unused():
+    data = variant(lambda d: d.update(waivers=[
+        {"check": "communication", "reason": "r", "approved_by": "a", "until": "2027-01-01"},
+        {"check": "canary-steps", "reason": "r", "approved_by": "a", "until": "2027-01-01"}]))
+    found = results(data)
+    assert [note.message for note in found.unused_waivers] == [
+        "plan 'complete': the waiver of check 'communication' is not used: the check is met; "
+        "remove the waiver",
+        "plan 'complete': the waiver of rule 'canary-steps' is not used: the rule is met; "
+        "remove the waiver"]
+
+
 def test_waiver_names_a_known_check():
     data = variant(lambda d: d.update(waivers=[{"check": "comms", "reason": "r",
                                                 "approved_by": "a", "until": "2027-01-01"}]))

@@ -32,8 +32,16 @@ def headers(table) -> list[str]:
     return [th.get_text(strip=True) for th in table.select("thead th")]
 
 
+#: The sample's backfill is prose, which destructive-sql rightly refuses (see
+#: test_a_prose_migration_in_the_sample_fails_closed); the tests about the runbook use
+#: the SQL a team would write instead.
+PROSE_BACKFILL = "up: batched UPDATE orders SET status_v2 = status, 10k rows per batch"
+SQL_BACKFILL = "up: UPDATE orders SET status_v2 = status WHERE status_v2 IS NULL"
+
+
 def plan_page(site, shared_plans: Path, name: str, *, page: str = "index") -> None:
-    site.copy(shared_plans / name, f"plans/{name}")
+    text = (shared_plans / name).read_text(encoding="utf-8")
+    site.write(f"plans/{name}", text.replace(PROSE_BACKFILL, SQL_BACKFILL))
     site.write(f"{page}.md", f"# Runbook\n\n```{{deployplan}}\n:file: plans/{name}\n```\n")
 
 
@@ -98,6 +106,18 @@ def test_shared_samples_build_without_warnings(site, shared_plans, name):
     page = soup(site.html("index"))
     assert len(page.select("section.deployplan-part")) == len(SECTION_TITLES)
     assert page.select("svg.deployplan-diagram title")
+
+
+def test_a_prose_migration_in_the_sample_fails_closed(site, shared_plans):
+    site.copy(shared_plans / "checkout-v2.yaml", "plans/checkout-v2.yaml")
+    site.write("index.md", "# Runbook\n\n```{deployplan}\n:file: plans/checkout-v2.yaml\n```\n")
+    site.build("html")
+    assert site.warnings == (
+        f"{site.root}/plans/checkout-v2.yaml:122: WARNING: plan 'checkout-v2' fails rule "
+        f"'destructive-sql' (Migrations that run beside the old version only add): migration "
+        f"'backfill-orders-status-v2' runs background but its up is not SQL (it does not start "
+        f"with a SQL statement): give the SQL, point up_file at it, or waive "
+        f"[deployplan.destructive-sql]\n")
 
 
 def test_checkout_html_has_the_seed_tables(site, shared_plans):
@@ -250,7 +270,8 @@ def test_duplicate_plan_id_across_pages(site, shared_plans):
 
 
 def test_sections_option_renders_a_subset(site, shared_plans):
-    site.copy(shared_plans / "checkout-v2.yaml", "p.yaml")
+    site.write("p.yaml", (shared_plans / "checkout-v2.yaml").read_text()
+               .replace(PROSE_BACKFILL, SQL_BACKFILL))
     site.write("index.md", "# A\n\n```{deployplan}\n:file: p.yaml\n"
                            ":sections: environments, feature_flags\n:no-heading:\n```\n")
     site.build("html")

@@ -598,7 +598,7 @@ def test_check_reports_every_input_located_and_fails(cli_run):
     result, wanted, root = cli_run
     assert result.returncode == 1
     assert "Traceback" not in result.stdout + result.stderr
-    assert f"{len(wanted)} plan file(s) checked, {len(wanted)} with problems" in result.stderr
+    assert f"{len(wanted)} plan(s) checked, {len(wanted)} with problems" in result.stderr
     got: dict[Path, Counter] = {path: Counter() for path in wanted}
     strays = []
     for line in result.stdout.splitlines():

@@ -229,11 +229,14 @@ def test_one_edit_is_one_drift_warning_in_sphinx(repo, built, case: Case):
     assert [w for w in warnings if w[1] == "deployplan.drift"] == \
         [(line, "deployplan.drift", message)]
     others = [w for w in warnings if w[1] != "deployplan.drift"]
-    if case.name == "missing-up-file":  # the file itself is a located file problem
-        [(file_line, subtype, text)] = others
+    if case.name == "missing-up-file":
+        # the file itself is a located file problem, and a pre-deploy migration whose SQL
+        # cannot be read fails destructive-sql (a gate cannot pass what it cannot read)
+        [(file_line, subtype, text), sql] = others
         assert (file_line, subtype) == (line, "deployplan.file")
         assert text.endswith(f"{case.plan_id}/db/001_add_col.up.sql does not exist (under "
                              f"the sources root {repo})")
+        assert sql[:2] == (line, "deployplan.destructive-sql") and "no up script" in sql[2]
     else:
         assert others == []
 

@@ -16,11 +16,11 @@ from .record import Check, Context, RuleSettings
 from .registry import BY_ID, CHECK_IDS, CHECKS, RULE_IDS, RULES, WAIVABLE_IDS, strict_rule_ids
 from .results import (
     CheckResult,
-    ExpiredWaiver,
     Finding,
     ParityEvidence,
     PlanResults,
     Status,
+    WaiverNote,
 )
 from .run import resolve_today, run_checks
 
@@ -34,13 +34,13 @@ __all__ = [
     "Check",
     "CheckResult",
     "Context",
-    "ExpiredWaiver",
     "Finding",
     "Gate",
     "ParityEvidence",
     "PlanResults",
     "RuleSettings",
     "Status",
+    "WaiverNote",
     "resolve_today",
     "run_checks",
     "strict_rule_ids",

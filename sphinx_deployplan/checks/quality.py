@@ -27,16 +27,18 @@ from ..items import (
     trigger_ref,
 )
 from ..model import Plan
+from ..text import quote
 from .record import Check, Context
 from .results import CheckResult, Finding, not_applicable, verdict
+from .wording import complete, given, lacks, placeholder_of
 
 # --- the checks ----------------------------------------------------------------------------------
 
 
-def _missing(plan: Plan, section: str, anchor_part: str, hint: str = "",
-             ) -> CheckResult:
+def _missing(plan: Plan, section: str, anchor_part: str, hint: str = "") -> CheckResult:
     ref = ItemRef("plan", (anchor_part,), "the plan", plan.line)
-    return verdict([], [Finding(ref, f"the plan has no {section} section{hint}")])
+    what = lacks(plan, section, f"{section} section", "")
+    return verdict([], [Finding(ref, f"the plan has {what}{hint}")])
 
 
 def check_env_config_access(plan: Plan, context: Context) -> CheckResult:
@@ -44,19 +46,24 @@ def check_env_config_access(plan: Plan, context: Context) -> CheckResult:
         return _missing(plan, "environments", "environments")
     if not plan.environments:
         return verdict([], [Finding(plan_ref(plan, "environments"),
-                                            "the plan lists no environments")])
+                                    "the plan lists no environments")])
     satisfied, failed = [], []
     for env in plan.environments:
         ref = env_ref(env)
-        gaps = []
+        access = env.access
+        gaps = [placeholder_of(env)] if env.incomplete else []
         if not env.config:
-            gaps.append("no configuration (config)")
-        if not (env.access and env.access.deploy):
-            gaps.append("no one who can deploy (access.deploy)")
-        if env.approval == "manual" and not (env.access and env.access.approve):
-            gaps.append("manual approval but no approvers (access.approve)")
+            gaps.append(lacks(env, "config", "configuration"))
+        if not (access and access.deploy):
+            gaps.append(lacks(access, "deploy", "deployer list", "access.deploy",
+                              none="no one who can deploy"))
+        if env.approval == "manual" and not (access and access.approve):
+            gaps.append("manual approval but "
+                        + lacks(access, "approve", "approver list", "access.approve",
+                                none="no approvers"))
         if gaps:
-            failed.append(Finding(ref, f"environment {env.name!r} has " + " and ".join(gaps)))
+            failed.append(Finding(ref, f"environment {quote(env.name)} has "
+                                  + " and ".join(gaps)))
         else:
             satisfied.append(ref)
     return verdict(satisfied, failed)
@@ -70,7 +77,7 @@ def check_promotion_tests(plan: Plan, context: Context) -> CheckResult:
     deploys = [s for s in stages if s.kind == "deploy"]
     if not deploys:
         return verdict([], [Finding(plan_ref(plan, "pipeline"),
-                                            "the pipeline has no deploy stage")])
+                                    "the pipeline has no deploy stage")])
     satisfied: dict[str, ItemRef] = {}
     failed = []
     for deploy in deploys:
@@ -87,14 +94,14 @@ def check_promotion_tests(plan: Plan, context: Context) -> CheckResult:
                 if not tested and stage.id not in gaps:
                     gaps.append(stage.id)
                 continue
-            if stage.kind in ("test", "verify") and stage.automated:
+            if stage.kind in ("test", "verify") and stage.automated and not stage.incomplete:
                 tested = True
                 satisfied.setdefault(stage.id, stage_ref(stage))
             todo.extend((u, tested) for u in stage.needs or [])
         if gaps:
-            failed.append(Finding(stage_ref(deploy), f"deploy stage {deploy.id!r} follows "
-                                  f"deploy stage {' and '.join(map(repr, gaps))} with no "
-                                  f"automated test or verify stage between them"))
+            failed.append(Finding(stage_ref(deploy), f"deploy stage {quote(deploy.id)} "
+                                  f"follows deploy stage {' and '.join(map(quote, gaps))} "
+                                  f"with no automated test or verify stage between them"))
     ordered = [satisfied[s.id] for s in stages if s.id in satisfied]
     return verdict(ordered, failed)
 
@@ -106,11 +113,12 @@ def check_zero_downtime(plan: Plan, context: Context) -> CheckResult:
     ref = strategy_ref(plan)
     gaps = []
     if not strategy.method:
-        gaps.append("no method (strategy.method)")
+        gaps.append(lacks(strategy, "method", "method", "strategy.method"))
     if not strategy.rollback_time:
-        gaps.append("no rollback speed estimate (strategy.rollback_time)")
-    if strategy.method == "canary" and not strategy.steps:
-        gaps.append("no canary traffic steps (strategy.steps)")
+        gaps.append(lacks(strategy, "rollback_time", "rollback speed estimate",
+                          "strategy.rollback_time"))
+    if strategy.method == "canary" and not complete(strategy.steps):
+        gaps.append(lacks(strategy, "steps", "canary traffic steps", "strategy.steps"))
     if gaps:
         return verdict([], [Finding(ref, "the strategy has " + " and ".join(gaps))])
     return verdict([ref], [])
@@ -123,30 +131,37 @@ def check_rollback_commands(plan: Plan, context: Context) -> CheckResult:
     section = rollback_ref(plan)
     satisfied: list[ItemRef] = []
     failed: list[Finding] = []
-    if rollback.triggers:
-        satisfied.extend(trigger_ref(i, t) for i, t in enumerate(rollback.triggers, 1))
+    triggers = [(i, t) for i, t in enumerate(rollback.triggers or [], 1) if not t.incomplete]
+    if triggers:
+        satisfied.extend(trigger_ref(i, t) for i, t in triggers)
     else:
-        failed.append(Finding(section, "the rollback has no triggers (rollback.triggers)"))
+        failed.append(Finding(section, "the rollback has "
+                              + lacks(rollback, "triggers", "triggers", "rollback.triggers")))
     if rollback.steps:
         for i, step in enumerate(rollback.steps, 1):
             ref = action_ref("step", i, step)
-            if step.run or step.manual:
+            if step.incomplete:
+                failed.append(Finding(ref, f"rollback step {i} has {placeholder_of(step)}"))
+            elif step.run or step.manual:
                 satisfied.append(ref)
             else:
-                failed.append(Finding(ref, f"rollback step {i} {step.do!r} has no command "
-                                           f"(run), and is not marked manual: true"))
+                failed.append(Finding(ref, f"rollback step {i} {quote(step.do)} has "
+                                      f"{lacks(step, 'run', 'command')}, and is not "
+                                      f"marked manual: true"))
     else:
-        failed.append(Finding(section, "the rollback has no steps (rollback.steps)"))
-    if rollback.verify:
-        satisfied.extend(action_ref("verify", i, v) for i, v in enumerate(rollback.verify, 1))
+        failed.append(Finding(section, "the rollback has "
+                              + lacks(rollback, "steps", "steps", "rollback.steps")))
+    verify = [(i, v) for i, v in enumerate(rollback.verify or [], 1) if not v.incomplete]
+    if verify:
+        satisfied.extend(action_ref("verify", i, v) for i, v in verify)
     else:
         failed.append(Finding(section, "the rollback says nothing on how to verify it "
-                                       "worked (rollback.verify)"))
+                              "worked (rollback.verify)" + given(rollback, "verify")))
     if rollback.database:
         satisfied.append(rollback_ref(plan, "database"))
     else:
         failed.append(Finding(section, "the rollback says nothing about the database "
-                                       "(rollback.database)"))
+                              "(rollback.database)" + given(rollback, "database")))
     return verdict(satisfied, failed)
 
 
@@ -159,16 +174,18 @@ def check_flag_lifecycle(plan: Plan, context: Context) -> CheckResult:
         return not_applicable("the plan uses no feature flags")
     satisfied, failed = [], []
     for flag in flags:
-        gaps = [key for key in ("type", "owner", "lifecycle") if not getattr(flag, key)]
+        gaps = [placeholder_of(flag)] if flag.incomplete else []
+        gaps += [lacks(flag, key, key, "") for key in ("type", "owner", "lifecycle")
+                 if not getattr(flag, key)]
         problems = []
         if not flag.cleanup:
             if not flag.permanent:
-                gaps.append("cleanup date")
+                gaps.append(lacks(flag, "cleanup", "cleanup date", ""))
             elif flag.type not in ("ops", "permission"):
-                problems.append(f"flag {flag.name!r} is permanent, but only ops and permission "
-                                f"flags may be; give it a cleanup date")
+                problems.append(f"flag {quote(flag.name)} is permanent, but only ops and "
+                                f"permission flags may be; give it a cleanup date")
         if gaps:
-            problems.insert(0, f"flag {flag.name!r} has no " + ", no ".join(gaps))
+            problems.insert(0, f"flag {quote(flag.name)} has " + ", ".join(gaps))
         if problems:
             failed.append(Finding(flag_ref(flag), "; ".join(problems)))
         else:
@@ -177,9 +194,9 @@ def check_flag_lifecycle(plan: Plan, context: Context) -> CheckResult:
 
 
 def check_health_coverage(plan: Plan, context: Context) -> CheckResult:
-    checks = plan.health_checks
-    if checks is None:
+    if plan.health_checks is None:
         return _missing(plan, "health_checks", "health")
+    checks = complete(plan.health_checks)
     satisfied: list[ItemRef] = []
     failed: list[Finding] = []
     section = plan_ref(plan, "health_checks", "health")
@@ -194,8 +211,9 @@ def check_health_coverage(plan: Plan, context: Context) -> CheckResult:
     if post:
         satisfied.extend(health_ref(c) for c in post)
     elif smokes:
-        failed.extend(Finding(health_ref(c), f"smoke check {c.check!r} does not run "
-                                             f"post-deploy (when: post-deploy)") for c in smokes)
+        failed.extend(Finding(health_ref(c), f"smoke check {quote(c.check)} does not run "
+                              f"post-deploy (when: post-deploy)" + given(c, "when"))
+                      for c in smokes)
     else:
         failed.append(Finding(section, "no smoke check with when: post-deploy"))
     return verdict(satisfied, failed)
@@ -210,14 +228,14 @@ def check_migration_compat(plan: Plan, context: Context) -> CheckResult:
         return not_applicable("the release has no database migrations")
     satisfied, failed = [], []
     for m in migrations:
-        gaps = []
+        gaps = [f"has {placeholder_of(m)}"] if m.incomplete else []
         if m.run in ("pre-deploy", "background") and m.type not in ("expand", "migrate"):
             gaps.append(f"is a {m.type} step that runs {m.run}, while the old version still "
                         f"runs (contract steps run post-deploy)")
         if m.reversible and not (m.down or m.down_file):
-            gaps.append("is reversible but has no down script")
+            gaps.append("is reversible but has " + lacks(m, "down", "down script", ""))
         if gaps:
-            failed.append(Finding(migration_ref(m), f"migration {m.name!r} "
+            failed.append(Finding(migration_ref(m), f"migration {quote(m.name)} "
                                   + " and ".join(gaps)))
         else:
             satisfied.append(migration_ref(m))
@@ -232,11 +250,12 @@ def check_communication(plan: Plan, context: Context) -> CheckResult:
     failed: list[Finding] = []
     section = plan_ref(plan, "communication")
     for scenario, notices in (("deploy", comm.deploy), ("rollback", comm.rollback)):
-        if notices:
-            satisfied.extend(notice_ref(scenario, i, n) for i, n in enumerate(notices, 1))
+        told = [(i, n) for i, n in enumerate(notices or [], 1) if not n.incomplete]
+        if told:
+            satisfied.extend(notice_ref(scenario, i, n) for i, n in told)
         else:
             failed.append(Finding(section, f"nobody is told about a {scenario} "
-                                           f"(communication.{scenario})"))
+                                  f"(communication.{scenario})" + given(comm, scenario)))
     return verdict(satisfied, failed)
 
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from ..items import ItemRef
-from ..model import Waiver
+from ..model import Placeholder, Waiver
 
 Status = Literal["met", "unmet", "n/a", "waived"]
 Kind = Literal["check", "rule"]
@@ -97,7 +97,9 @@ def verdict(satisfied_by: Iterable[ItemRef], failed_by: Iterable[Finding], *,
 
 
 @dataclass
-class ExpiredWaiver:
+class WaiverNote:
+    """A waiver that does nothing: expired, or waiving a result that is not unmet."""
+
     waiver: Waiver
     message: str
 
@@ -106,8 +108,10 @@ class ExpiredWaiver:
 class PlanResults:
     plan_id: str
     results: list[CheckResult]  # the eight quality checks, in contract order
-    expired_waivers: list[ExpiredWaiver] = field(default_factory=list)
+    expired_waivers: list[WaiverNote] = field(default_factory=list)
     rules: list[CheckResult] = field(default_factory=list)  # release-engineering rules
+    placeholders: tuple[Placeholder, ...] = ()  # where the plan still says TODO
+    unused_waivers: list[WaiverNote] = field(default_factory=list)
 
     def __iter__(self) -> Iterator[CheckResult]:
         """Every result: the checks, then the rules."""

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from ..model import Plan
+from ..placeholders import without_placeholders
 from .record import Context, RuleSettings
 from .registry import CHECKS, RULES
-from .results import ExpiredWaiver, PlanResults
+from .results import PlanResults, WaiverNote
+from .wording import complete
 
 if TYPE_CHECKING:
     from ..sources import PlanSources
@@ -36,18 +39,37 @@ def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None
     (:func:`sphinx_deployplan.sources.read_plan_sources`); without them ``source-drift``
     is not applicable."""
     context = Context(today, settings or RuleSettings(), sources)
-    results = [check.run(plan, context) for check in CHECKS]
-    rules = [rule.run(plan, context) for rule in RULES]
-    expired = []
+    seen = without_placeholders(plan)  # placeholders count as missing
+    if sources is not None:
+        seen = _with_file_sql(seen, context)
+    results = [check.run(seen, context) for check in CHECKS]
+    rules = [rule.run(seen, context) for rule in RULES]
+    expired, unused = [], []
     by_id = {r.check: r for r in (*results, *rules)}
-    for waiver in plan.waivers or []:
+    for waiver in complete(seen.waivers):  # a waiver with a placeholder waives nothing
+        result = by_id[waiver.check]
         if waiver.until < today:
-            expired.append(ExpiredWaiver(waiver, f"plan {plan.plan!r}: the waiver of check "
-                                         f"{waiver.check!r} expired on "
-                                         f"{waiver.until.isoformat()} and no longer applies"))
-            continue
-        result = by_id.get(waiver.check)
-        if result is not None and result.status == "unmet":
+            expired.append(WaiverNote(waiver, f"plan {plan.plan!r}: the waiver of "
+                                      f"{result.kind} {waiver.check!r} expired on "
+                                      f"{waiver.until.isoformat()} and no longer applies"))
+        elif result.status == "unmet":
             result.status = "waived"
             result.waiver = waiver
-    return PlanResults(plan.plan, results, expired, rules)
+        elif result.waiver is None:  # (a second waiver of a waived result is no news)
+            state = "met" if result.status == "met" else "not applicable"
+            unused.append(WaiverNote(waiver, f"plan {plan.plan!r}: the waiver of "
+                                     f"{result.kind} {waiver.check!r} is not used: the "
+                                     f"{result.kind} is {state}; remove the waiver"))
+    return PlanResults(plan.plan, results, expired, rules, plan.placeholders, unused)
+
+
+def _with_file_sql(plan: Plan, context: Context) -> Plan:
+    """The plan as the checks see it, each migration's ``up``/``down`` read from its
+    ``up_file``/``down_file`` (left absent when the file could not be read), so every
+    check and rule that reads a migration's SQL reads the repository's
+    (:meth:`Context.up_sql` says the same)."""
+    if not any(m.up_file or m.down_file for m in plan.migrations or []):
+        return plan
+    migrations = [dataclasses.replace(m, up=context.up_sql(m), down=context.down_sql(m))
+                  if m.up_file or m.down_file else m for m in plan.migrations or []]
+    return dataclasses.replace(plan, migrations=migrations)

@@ -48,5 +48,5 @@ EXPORTERS: dict[str, Exporter] = {e.name: e for e in (
     Exporter("flagd", "flagd", ".flagd.json",
              "OpenFeature flagd flag definitions from the feature flags"),
     Exporter("markdown", "markdown", ".runbook.md",
-             "The runbook in the seed's Markdown output format, for a ticket or PR"),
+             "The runbook as Markdown, for a ticket or PR"),
 )}

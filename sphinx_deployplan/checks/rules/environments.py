@@ -6,8 +6,10 @@ from __future__ import annotations
 from ...graph import depths
 from ...items import env_ref, stage_ref
 from ...model import Environment, Plan
+from ...text import quote
 from ..record import Check, Context
 from ..results import CheckResult, Finding, ParityEvidence, met, not_applicable, verdict
+from ..wording import given, lacks
 
 
 def promotion_order(plan: Plan) -> list[Environment]:
@@ -38,13 +40,16 @@ def prod_approval(plan: Plan, context: Context) -> CheckResult:
     gates = _approval_gates(plan, prod.name)
     if prod.approval == "manual" and (approvers or any(g.approvers for g in gates)):
         return met([ref, *(stage_ref(g) for g in gates)])
-    if prod.approval != "manual":
-        why = f"is deployed with approval {prod.approval!r}"
+    if prod.approval is None:
+        why = "has " + lacks(prod, "approval", "approval", "")
+    elif prod.approval != "manual":
+        why = f"is deployed with approval {quote(prod.approval)}"
     else:
-        why = "requires manual approval but names no approvers (access.approve)"
+        why = "requires manual approval but names no approvers (access.approve)" \
+            + given(prod.access, "approve")
     return verdict([], [Finding(
-        ref, f"{prod.name!r}, the last environment in the promotion order, {why}; it needs "
-             f"manual approval with named approvers")])
+        ref, f"{quote(prod.name)}, the last environment in the promotion order, {why}; it "
+             f"needs manual approval with named approvers")])
 
 
 def _approval_gates(plan: Plan, env_name: str) -> list:
@@ -71,7 +76,7 @@ KEYS_NAMED = 5
 
 
 def _keys(keys: tuple[str, ...]) -> str:
-    named = ", ".join(keys[:KEYS_NAMED])
+    named = ", ".join(map(quote, keys[:KEYS_NAMED]))
     return named if len(keys) <= KEYS_NAMED else f"{named} and {len(keys) - KEYS_NAMED} more"
 
 
@@ -90,9 +95,9 @@ def environment_parity(plan: Plan, context: Context) -> CheckResult:
     satisfied, failed = [env_ref(prod)], []
     for env in lower:
         if missing[env.name]:
-            failed.append(Finding(env_ref(env), f"environment {env.name!r} has no "
+            failed.append(Finding(env_ref(env), f"environment {quote(env.name)} has no "
                                   f"{_keys(missing[env.name])} in its config, which "
-                                  f"{prod.name!r} has"))
+                                  f"{quote(prod.name)} has"))
         else:
             satisfied.append(env_ref(env))
     return verdict(satisfied, failed, evidence=evidence)

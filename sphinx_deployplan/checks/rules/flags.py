@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from ...items import flag_ref
 from ...model import Plan
+from ...text import quote
 from ..record import Check, Context
 from ..results import CheckResult, Finding, not_applicable, verdict
+from ..wording import given
 
 
 def stale_flag(plan: Plan, context: Context) -> CheckResult:
@@ -13,16 +15,19 @@ def stale_flag(plan: Plan, context: Context) -> CheckResult:
     if not flags:
         return not_applicable("the plan has no feature flags")
     today = context.today
-    max_age = plan.flag_policy.max_age if plan.flag_policy else None
+    policy = plan.flag_policy
+    max_age = policy.max_age if policy else None
     satisfied, failed = [], []
     for flag in flags:
         ref = flag_ref(flag)
         if flag.permanent and flag.type in ("ops", "permission"):
-            if flag.review:
+            # the policy's review cadence covers every permanent flag without its own
+            if flag.review or (policy and policy.review):
                 satisfied.append(ref)
             else:
-                failed.append(Finding(ref, f"permanent {flag.type} flag {flag.name!r} has no "
-                                           f"review cadence (review)"))
+                failed.append(Finding(ref, f"permanent {flag.type} flag {quote(flag.name)} "
+                                      f"has no review cadence (review, or flag_policy.review "
+                                      f"for every permanent flag)" + given(flag, "review")))
             continue
         gaps = []
         if flag.cleanup and flag.cleanup < today:
@@ -33,7 +38,7 @@ def stale_flag(plan: Plan, context: Context) -> CheckResult:
             if age * 86400 > max_age.seconds:
                 gaps.append(f"is {age} days old, older than the policy's max_age {max_age}")
         if gaps:
-            failed.append(Finding(ref, f"flag {flag.name!r} " + " and ".join(gaps)))
+            failed.append(Finding(ref, f"flag {quote(flag.name)} " + " and ".join(gaps)))
         else:
             satisfied.append(ref)
     return verdict(satisfied, failed)
@@ -45,7 +50,8 @@ RULES = (
         kind="rule",
         title="No flag is past its cleanup date or older than the policy allows",
         met_when="Applies when the plan has feature flags. A permanent `ops` or "
-        "`permission` flag needs a `review` cadence. Any other flag is unmet when its "
+        "`permission` flag needs a `review` cadence, its own or the plan's "
+        "`flag_policy.review`. Any other flag is unmet when its "
         "`cleanup` date is before today (`deployplan_today`), or when its age since "
         "`created` is more than `flag_policy.max_age`.",
         example="""\

@@ -6,8 +6,10 @@ import re
 
 from ...items import health_ref
 from ...model import HealthCheck, Plan
+from ...text import quote
 from ..record import Check, Context
 from ..results import CheckResult, Finding, not_applicable, verdict
+from ..wording import complete
 
 #: Words that mark a check of something outside the process.
 DEPENDENCY_WORDS = frozenset({
@@ -34,11 +36,16 @@ def _window(check: HealthCheck) -> int | None:
 
 
 def probe_sanity(plan: Plan, context: Context) -> CheckResult:
-    checks = plan.health_checks or []
+    checks = complete(plan.health_checks)
     probes = [c for c in checks if c.type in ("readiness", "liveness", "startup")]
     if not probes:
         return not_applicable("the plan has no probes")
     readiness = [c for c in probes if c.type == "readiness"]
+    # the readiness check that waits longest, and every readiness endpoint: each
+    # liveness probe is compared with these once (linear in the probes)
+    slowest = max(((w, c) for c in readiness if (w := _window(c)) is not None),
+                  key=lambda pair: pair[0], default=None)
+    ready_endpoints = {c.endpoint for c in readiness if c.endpoint}
     satisfied, failed = [], []
     for probe in probes:
         gaps = []
@@ -46,21 +53,19 @@ def probe_sanity(plan: Plan, context: Context) -> CheckResult:
             gaps.append("has a failure threshold below 1")
         if probe.type == "liveness":
             window = _window(probe)
-            for ready in readiness:
-                other = _window(ready)
-                if window is not None and other is not None and window <= other:
-                    gaps.append(f"gives up after {window}s, no later than readiness "
-                                f"{ready.check!r} ({other}s): pods would restart before "
-                                f"they are taken out of traffic")
-                if probe.endpoint and probe.endpoint == ready.endpoint:
-                    gaps.append(f"probes the readiness endpoint {probe.endpoint}: a "
-                                f"dependency outage would restart every pod")
+            if window is not None and slowest is not None and window <= slowest[0]:
+                gaps.append(f"gives up after {window}s, no later than readiness "
+                            f"{quote(slowest[1].check)} ({slowest[0]}s): pods would restart "
+                            f"before they are taken out of traffic")
+            if probe.endpoint in ready_endpoints:
+                gaps.append(f"probes the readiness endpoint {quote(probe.endpoint)}: a "
+                            f"dependency outage would restart every pod")
             dependencies = _dependencies(probe)
             if dependencies:
-                gaps.append(f"checks dependencies ({', '.join(dependencies)}): a "
+                gaps.append(f"checks dependencies ({', '.join(map(quote, dependencies))}): a "
                             f"dependency outage would restart every pod")
         if gaps:
-            failed.append(Finding(health_ref(probe), f"{probe.type} check {probe.check!r} "
+            failed.append(Finding(health_ref(probe), f"{probe.type} check {quote(probe.check)} "
                                   + "; ".join(gaps)))
         else:
             satisfied.append(health_ref(probe))

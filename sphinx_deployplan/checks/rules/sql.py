@@ -1,170 +1,78 @@
-"""destructive-sql: no migration that runs while the old version still serves
-traffic breaks that version.
+"""destructive-sql and blocking-ddl: migrations neither break the running version
+nor lock its tables.
 
-The ``up`` script of every migration running pre-deploy or in the background is
-parsed with sqlglot (a real SQL parser, in the migration's dialect) and each
-statement is matched against what breaks a running version.  Findings are named
-after the established linters' rules: Atlas (``atlas migrate lint``) codes and
-squawk rule names.  Text that is not SQL (a tool command, a description) is
-skipped with a note, never an error.
+Each migration's ``up`` is read with a real SQL parser (:mod:`..sql`): pglast for
+PostgreSQL, sqlglot otherwise.  A migration that runs while the old version
+still serves (pre-deploy or in the background) and whose ``up`` is not SQL, or
+does not parse, fails ``destructive-sql``: a gate cannot pass what it cannot
+read.
 """
 
 from __future__ import annotations
 
-import logging
-import re
-from dataclasses import dataclass
-
 from ...items import migration_ref
 from ...model import Migration, Plan
+from ...text import quote
 from ..record import Check, Context
 from ..results import CheckResult, Finding, not_applicable, verdict
+from ..sql import Analysis, analyse
+from ..wording import complete, lacks
 
-_SQL_START = re.compile(r"^\s*(ALTER|CREATE|DROP|RENAME|UPDATE|INSERT|DELETE|TRUNCATE|"
-                        r"COMMENT|GRANT|REVOKE|WITH|SELECT|BEGIN|SET)\b", re.IGNORECASE)
-
-
-@dataclass(frozen=True)
-class SqlFinding:
-    atlas: str | None  # Atlas lint code, where Atlas has one
-    squawk: str  # squawk rule name
-    what: str
-
-    def __str__(self) -> str:
-        names = "/".join(n for n in (self.atlas, self.squawk) if n)
-        return f"{self.what} [{names}]"
+_BESIDE_OLD_VERSION = ("pre-deploy", "background")
+_GIVE_SQL = "give the SQL, point up_file at it, or waive"
 
 
-def _name(node) -> str:
-    if node is None:
-        return "?"
-    return getattr(node, "name", None) or node.sql()
-
-
-def _not_null(constraints) -> tuple[bool, bool]:
-    """(declares NOT NULL, has a default) from a column definition's constraints.
-    sqlglot parses ``NULL`` as a NotNullColumnConstraint with allow_null: read the flag."""
-    from sqlglot import exp
-
-    not_null = default = False
-    for constraint in constraints or []:
-        kind = constraint.args.get("kind")
-        if isinstance(kind, exp.NotNullColumnConstraint) and not kind.args.get("allow_null"):
-            not_null = True
-        if isinstance(kind, exp.DefaultColumnConstraint):
-            default = True
-    return not_null, default
-
-
-def findings(statement) -> list[SqlFinding]:
-    """What in one parsed statement breaks the version still running."""
-    from sqlglot import exp
-
-    found: list[SqlFinding] = []
-    if isinstance(statement, exp.Drop) and str(statement.args.get("kind", "")).upper() == "TABLE":
-        tables = ", ".join(_name(t) for t in statement.args.get("tables") or [statement.this])
-        found.append(SqlFinding("DS102", "ban-drop-table", f"drops table {tables}"))
-    elif isinstance(statement, exp.Command) and str(statement.this).upper() == "RENAME":
-        found.append(SqlFinding("BC101", "renaming-table",
-                                f"renames a table ({statement.expression.name})"))
-    elif isinstance(statement, exp.Alter):
-        table = _name(statement.this)
-        for action in statement.args.get("actions") or []:
-            found.extend(_alter_action(table, action))
-    return found
-
-
-def _alter_action(table: str, action) -> list[SqlFinding]:
-    from sqlglot import exp
-
-    if isinstance(action, exp.Drop) and str(action.args.get("kind", "")).upper() == "COLUMN":
-        columns = ", ".join(_name(c) for c in action.args.get("tables") or [action.this])
-        return [SqlFinding("DS103", "ban-drop-column", f"drops column {table}.{columns}")]
-    if isinstance(action, exp.RenameColumn):
-        return [SqlFinding("BC102", "renaming-column", f"renames column {table}."
-                           f"{_name(action.this)} to {_name(action.args.get('to'))}")]
-    if isinstance(action, exp.AlterRename):
-        return [SqlFinding("BC101", "renaming-table",
-                           f"renames table {table} to {_name(action.this)}")]
-    if isinstance(action, exp.AlterColumn):
-        out = []
-        if action.args.get("dtype") is not None:
-            out.append(SqlFinding(None, "changing-column-type", f"changes the type of "
-                                  f"{table}.{_name(action.this)} to "
-                                  f"{action.args['dtype'].sql()}"))
-        if action.args.get("allow_null") is False:
-            out.append(SqlFinding("MF104", "adding-not-nullable-field", f"sets NOT NULL on "
-                                  f"existing column {table}.{_name(action.this)}"))
-        return out
-    if isinstance(action, exp.ModifyColumn):  # MySQL MODIFY / CHANGE COLUMN
-        column = action.this
-        out = []
-        if action.args.get("rename_from") is not None:
-            out.append(SqlFinding("BC102", "renaming-column", f"renames column {table}."
-                                  f"{_name(action.args['rename_from'])} to {_name(column)}"))
-        out.append(SqlFinding(None, "changing-column-type", f"redefines the type of "
-                              f"{table}.{_name(column)} as {column.args['kind'].sql()}"))
-        if _not_null(column.args.get("constraints"))[0]:
-            out.append(SqlFinding("MF104", "adding-not-nullable-field", f"makes existing "
-                                  f"column {table}.{_name(column)} NOT NULL"))
-        return out
-    if isinstance(action, exp.ColumnDef):  # ADD COLUMN
-        not_null, default = _not_null(action.args.get("constraints"))
-        if not_null and not default:
-            return [SqlFinding("MF103", "adding-required-field", f"adds column "
-                               f"{table}.{_name(action.this)} NOT NULL without a default")]
-    return []
-
-
-def load_parser(dialect: str) -> None:
-    """Import sqlglot and its ``dialect`` now: processes forked afterwards inherit them
-    instead of each importing them again (~0.2 s per process)."""
-    import sqlglot
-
-    sqlglot.Dialect.get_or_raise(dialect)
-
-
-def analyse(text: str, dialect: str) -> tuple[list[SqlFinding], str | None]:
-    """Findings in a migration script, or a note on why it was skipped."""
-    if not _SQL_START.match(text):
-        return [], "not SQL (a tool command or a description)"
-    import sqlglot
-    from sqlglot.errors import SqlglotError
-
-    quiet = logging.getLogger("sqlglot")
-    level = quiet.level
-    quiet.setLevel(logging.ERROR)  # sqlglot logs unsupported syntax it falls back on
-    try:
-        statements = sqlglot.parse(text, dialect=dialect)
-    except (SqlglotError, ValueError, RecursionError):
-        return [], f"not parseable as {dialect} SQL"
-    finally:
-        quiet.setLevel(level)
-    out: list[SqlFinding] = []
-    for statement in statements:
-        if statement is not None:
-            out.extend(findings(statement))
-    return out, None
+def _analysis(migration: Migration, context: Context) -> Analysis | None:
+    """The migration's ``up`` read in its dialect; None when it gives none."""
+    if not migration.up:
+        return None
+    return analyse(migration.up, migration.dialect or context.settings.sql_dialect)
 
 
 def destructive_sql(plan: Plan, context: Context) -> CheckResult:
-    running: list[Migration] = [m for m in plan.migrations or []
-                                if m.run in ("pre-deploy", "background") and m.up]
+    running = [m for m in complete(plan.migrations) if m.run in _BESIDE_OLD_VERSION]
     if not running:
         return not_applicable("no migration runs while the old version serves traffic")
     satisfied, failed, notes = [], [], []
     for migration in running:
-        dialect = migration.dialect or context.settings.sql_dialect
-        found, skipped = analyse(migration.up or "", dialect)
         ref = migration_ref(migration)
-        if skipped:
-            notes.append(f"migration {migration.name!r}: up is {skipped}; skipped")
-            satisfied.append(ref)
-        elif found:
-            failed.append(Finding(ref, f"migration {migration.name!r} runs {migration.run} "
-                                  f"and " + "; ".join(map(str, found))))
+        name = quote(migration.name)
+        analysis = _analysis(migration, context)
+        if analysis is None:
+            failed.append(Finding(ref, f"migration {name} runs {migration.run} but has "
+                                  f"{lacks(migration, 'up', 'up script', '')}: {_GIVE_SQL}"))
+        elif analysis.error:
+            failed.append(Finding(ref, f"migration {name} runs {migration.run} but its up "
+                                  f"{analysis.error}: {_GIVE_SQL}"))
+        elif breaks := analysis.of("breaks"):
+            failed.append(Finding(ref, f"migration {name} runs {migration.run} and "
+                                  + "; ".join(map(str, breaks))))
         else:
             satisfied.append(ref)
+        if analysis is not None and analysis.opaque:
+            notes.append(f"migration {name}: {analysis.opaque} statement(s) of its up could "
+                         f"not be analysed by {analysis.parser}")
+    return verdict(satisfied, failed, details=notes)
+
+
+def blocking_ddl(plan: Plan, context: Context) -> CheckResult:
+    satisfied, failed, notes = [], [], []
+    for migration in complete(plan.migrations):
+        analysis = _analysis(migration, context)
+        if analysis is None:
+            continue
+        ref = migration_ref(migration)
+        if analysis.error:
+            notes.append(f"migration {quote(migration.name)}: its up {analysis.error}; "
+                         f"not analysed")
+        elif locks := analysis.of("locks"):
+            failed.append(Finding(ref, f"migration {quote(migration.name)} "
+                                  + "; ".join(map(str, locks))))
+        else:
+            satisfied.append(ref)
+    if not (satisfied or failed):
+        return not_applicable("no migration gives SQL to analyse" if not notes
+                              else "no migration's SQL could be read: " + "; ".join(notes))
     return verdict(satisfied, failed, details=notes)
 
 
@@ -173,12 +81,13 @@ RULES = (
         id="destructive-sql",
         kind="rule",
         title="Migrations that run beside the old version only add",
-        met_when="Applies to migrations that run `pre-deploy` or in the `background` and "
-        "have an `up`. An `up` that starts like SQL is parsed with sqlglot in the "
-        "migration's `dialect` (default: `deployplan_sql_dialect`). Unmet when a statement "
-        "drops or renames a table or column, changes a column's type, sets NOT NULL on an "
-        "existing column, or adds a NOT NULL column without a default. An `up` that is not "
-        "SQL (a tool command or a description) is skipped with a note.",
+        met_when="Applies to migrations that run `pre-deploy` or in the `background`. Their "
+        "`up` is parsed in the migration's `dialect` (default: `deployplan_sql_dialect`): "
+        "with pglast, PostgreSQL's own parser, for `postgres` when it is installed, else "
+        "with sqlglot. Unmet when a statement drops or renames a table or column, sets NOT "
+        "NULL on an existing column, or adds a NOT NULL column without a default; and "
+        "unmet when the `up` is missing, is not SQL or does not parse, since what cannot be "
+        "read cannot be shown safe.",
         example="""\
 migrations:
   - name: add-status-v2
@@ -191,9 +100,41 @@ migrations:
     up: ALTER TABLE orders DROP COLUMN status
 """,
         waive_when="Waive it only when the old version provably no longer reads what the "
-        "migration removes (it was stopped, or a previous release stopped using it).",
+        "migration removes (it was stopped, or a previous release stopped using it), or "
+        "when the migration is run by a tool whose SQL is not in the repository.",
         waiver_reason="The column has been unread since the previous release.",
         function=destructive_sql,
         upstream="Atlas (`atlas migrate lint`) codes and squawk rule names",
+    ),
+    Check(
+        id="blocking-ddl",
+        kind="rule",
+        title="Migrations take no long locks and rewrite no table while traffic is served",
+        met_when="Applies to every migration whose `up` is SQL (a long lock blocks whichever "
+        "version is serving). Unmet for PostgreSQL when a statement creates or drops an "
+        "index without `CONCURRENTLY`, adds a foreign key or check constraint without "
+        "`NOT VALID`, adds a unique or primary key constraint that builds its own index "
+        "(instead of `USING INDEX` an index built concurrently), or changes a column's "
+        "type; for MySQL when an `ALTER TABLE` other than adding nullable columns does not "
+        "say `ALGORITHM=INPLACE, LOCK=NONE` or `ALGORITHM=INSTANT`, so MySQL may copy the "
+        "table. Statements on a table the same script creates are not judged.",
+        example="""\
+migrations:
+  - name: index-orders-status
+    type: expand
+    run: pre-deploy
+    up: CREATE INDEX CONCURRENTLY orders_status_idx ON orders (status_v2)
+  - name: orders-customer-fk
+    type: expand
+    run: pre-deploy
+    up: >-
+      ALTER TABLE orders ADD CONSTRAINT orders_customer_fk
+      FOREIGN KEY (customer_id) REFERENCES customers (id) NOT VALID
+""",
+        waive_when="Waive it for a table small enough that the lock lasts milliseconds, "
+        "or for a migration run in an announced maintenance window.",
+        waiver_reason="The lookup table has 40 rows; the lock lasts milliseconds.",
+        function=blocking_ddl,
+        upstream="squawk rule names (and `mysql-online-ddl`, ours, for MySQL)",
     ),
 )

@@ -4,28 +4,32 @@ from __future__ import annotations
 
 from ...items import strategy_ref
 from ...model import Plan
+from ...text import quote
 from ..record import Check, Context
 from ..results import CheckResult, Finding, met, not_applicable, verdict
+from ..wording import complete, given
 
 
 def canary_steps(plan: Plan, context: Context) -> CheckResult:
     strategy = plan.strategy
-    if not strategy or strategy.method not in ("canary", "feature-flag") or not strategy.steps:
+    steps = complete(strategy.steps) if strategy else []
+    if not strategy or strategy.method not in ("canary", "feature-flag") or not steps:
         return not_applicable("the plan has no canary or feature-flag traffic steps")
     ref = strategy_ref(plan)
+    gates = complete(strategy.promote_when)
     gaps: list[str] = []
     previous = None
-    for index, step in enumerate(strategy.steps, 1):
+    for index, step in enumerate(steps, 1):
         value = step.traffic.value
         if previous is not None and value <= previous:
             gaps.append(f"step {index} ({step.traffic}) does not raise traffic above step "
                         f"{index - 1} ({previous:g}%)")
-        if value < 100 and not step.hold and not strategy.promote_when:
+        if value < 100 and not step.hold and not gates:
             gaps.append(f"step {index} ({step.traffic}) has neither a hold nor a promotion "
                         f"gate")
         previous = value
-    if strategy.steps[-1].traffic.value != 100:
-        gaps.append(f"the last step sends {strategy.steps[-1].traffic}, not 100%, of traffic")
+    if steps[-1].traffic.value != 100:
+        gaps.append(f"the last step sends {steps[-1].traffic}, not 100%, of traffic")
     if gaps:
         return verdict([], [Finding(ref, "; ".join(gaps))])
     return met([ref])
@@ -36,11 +40,12 @@ def promotion_gates(plan: Plan, context: Context) -> CheckResult:
     if not strategy or strategy.method not in ("canary", "blue-green"):
         return not_applicable("only canary and blue-green plans promote on metrics")
     ref = strategy_ref(plan)
-    if not strategy.promote_when:
-        return verdict([], [Finding(
-            ref, f"a {strategy.method} plan promotes without metric gates (promote_when)")])
-    gaps = [f"gate {i} ({gate.metric}) has no window" for i, gate
-            in enumerate(strategy.promote_when, 1) if not gate.window]
+    gates = complete(strategy.promote_when)
+    if not gates:
+        return verdict([], [Finding(ref, f"a {strategy.method} plan promotes without metric "
+                                    f"gates (promote_when)"
+                                    + given(strategy, "promote_when"))])
+    gaps = [f"gate {quote(gate.metric)} has no window" for gate in gates if not gate.window]
     if gaps:
         return verdict([], [Finding(ref, "; ".join(gaps))])
     return met([ref])

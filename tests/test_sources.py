@@ -419,3 +419,63 @@ def test_limits_bound_what_a_source_file_may_cost(tmp_path):
     plan = load_plan((tmp_path / "plans" / "small.yaml").read_text())
     sources = read_plan_sources(plan, tmp_path, Limits(max_bytes=1000))
     assert any("more than the limit of 1,000 bytes" in p.message for p in sources.problems)
+
+
+# --- the how-to guides show what the tools print -----------------------------------------------
+
+DOCS = Path(__file__).resolve().parent.parent / "docs"
+SAMPLE_REPO = DOCS / "samples" / "repo"
+
+
+def _blocks(page: str, language: str) -> list[str]:
+    text = (DOCS / "howto" / page).read_text(encoding="utf-8")
+    return re.findall(rf"^```{language}\n(.*?)^```$", text, re.M | re.S)
+
+
+def test_the_drift_how_to_shows_what_the_tools_print(tmp_path, site):
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE_REPO, repo)
+    (repo / ".git").mkdir()
+    [diff] = _blocks("sources.md", "diff")
+    rollout = repo / "deploy" / "checkout-rollout.yaml"
+    lines = rollout.read_text(encoding="utf-8").splitlines(keepends=True)
+    assert "@@ -13,3 +13,3 @@" in diff and lines[13] == "      - setWeight: 10\n"
+    lines[13] = "      - setWeight: 20\n"
+    rollout.write_text("".join(lines), encoding="utf-8")
+
+    [console] = [b for b in _blocks("sources.md", "console") if "deployplan check" in b]
+    command, *printed = console.splitlines()
+    result = deployplan(*command.removeprefix("$ deployplan ").split(), "--today", TODAY,
+                        cwd=repo)
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == printed
+
+    [warning] = [b.strip() for b in _blocks("sources.md", "text") if "WARNING" in b]
+    site.root = repo
+    site.write("conf.py", CONF + 'deployplan_sources_root = "."\n')
+    site.write("index.md", "# C\n\n```{deployplan}\n:file: plans/checkout.yaml\n```\n")
+    app = site.build("html")
+    assert app.statuscode == 1
+    [line] = [w for w in site.warnings.splitlines() if "[deployplan.drift]" in w]
+    assert line == str(repo / warning.split(":", 1)[0]) + ":" + warning.split(":", 1)[1]
+
+
+def test_the_onboarding_draft_is_what_import_writes(tmp_path):
+    import shutil
+
+    repo = tmp_path / "repo"
+    shutil.copytree(SAMPLE_REPO, repo)
+    (repo / ".git").mkdir()
+    [console] = [b for b in _blocks("onboard.md", "console") if "deployplan import" in b]
+    args = console.replace("\\\n", " ").removeprefix("$ deployplan ").split()
+    args[args.index("-o") + 1] = "plans/draft.yaml"
+    # the page's workflow path is the sample repository's
+    assert (repo / args[args.index("--workflow") + 1]).is_file()
+    made = deployplan(*args, cwd=repo)
+    assert made.returncode == 0, made.stderr
+    assert (repo / "plans" / "draft.yaml").read_text() == \
+        (SAMPLE_REPO / "plans" / "checkout-draft.yaml").read_text()
+    checked = deployplan("check", "--today", TODAY, "plans/draft.yaml", cwd=repo)
+    assert "[deployplan.drift]" not in checked.stdout and checked.returncode == 1

@@ -61,7 +61,8 @@ class Check:
     kind: Kind
     title: str  # the runbook's wording of a check; a rule's one line on what sound looks like
     met_when: str  # exactly when it is met (and when it does not apply), in Markdown
-    example: str  # a YAML fragment that meets it (``$TODAY+N`` for dates relative to today)
+    example: str  # a YAML fragment that meets it (``$TODAY+N`` for dates relative to today;
+    # deploy files it names are in the docs' sample repository, docs/samples/repo)
     waive_when: str  # when a waiver of it is reasonable
     waiver_reason: str  # the reason the documentation's generated waiver gives
     function: Callable[[Plan, Context], CheckResult]

@@ -148,8 +148,9 @@ class Draft:
             infra["orchestration"] = "Kubernetes"
         if infra:
             head["inputs"] = {"infrastructure": _Flow(infra)}
-        parts = [_HEADER.format(files=", ".join(sorted(self.sources.values())) or "none"),
-                 _dump(head)]
+        files = "".join(f"#   {name}\n" for name in sorted(self.sources.values()))
+        files += "".join(f"#   {m['up_file']}\n" for m in self.migrations)
+        parts = [_HEADER.format(files=files), _dump(head)]
         if self.workflow is not None:
             parts.append(self._pipeline())
         if self.rollout is not None:
@@ -227,7 +228,8 @@ class Draft:
         for metric in [*facts.metrics, *facts.templates]:
             bounds = facts.thresholds.get(metric)
             threshold = f"< {bounds.max}" if bounds and bounds.max else \
-                f"> {bounds.min}" if bounds and bounds.min else "TODO threshold"
+                f"> {bounds.min}" if bounds and bounds.min else \
+                facts.conditions.get(metric, "TODO threshold")
             gates.append(_Flow(metric=metric, threshold=threshold))
         if gates:
             strategy["promote_when"] = gates
@@ -294,7 +296,8 @@ def relative_to_root(path: str, root: str) -> str:
 
 _HEADER = """\
 # yaml-language-server: $schema=deployplan.schema.json
-# A draft plan from {files}, written by `deployplan import`.
+# A draft plan written by `deployplan import` from
+{files}\
 # Every value those files give is filled in; `sources` points back at them, so the
 # docs build fails if the plan and the files drift apart.  Each TODO, and each
 # section left as a comment, fails a quality check until it is filled in: run

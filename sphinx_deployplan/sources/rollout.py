@@ -69,6 +69,7 @@ class RolloutFacts:
     templates: dict[str, int] = field(default_factory=dict)  # referenced, not in the file
     thresholds: dict[str, Threshold] = field(default_factory=dict)  # Flagger
     analysis_line: int = 0
+    conditions: dict[str, str] = field(default_factory=dict)  # Argo successCondition
 
 
 def _scalar_text(value: object) -> str | None:
@@ -133,6 +134,7 @@ def _argo(source: SourceFile, doc: Map, docs: list[Map]) -> RolloutFacts:
         for key in ("prePromotionAnalysis", "postPromotionAnalysis"):
             _template_refs(blue_green.get(key), referenced)
     metrics: dict[str, int] = {}
+    conditions: dict[str, str] = {}
     in_file: set[str] = set()
     analysis_line = 0
     for template in docs:
@@ -147,11 +149,15 @@ def _argo(source: SourceFile, doc: Map, docs: list[Map]) -> RolloutFacts:
             if metric_name is not None:
                 metrics.setdefault(metric_name.text, metric_name.line)
                 analysis_line = analysis_line or metric_name.line
+                condition = metric.text("successCondition") if isinstance(metric, Map) \
+                    else None
+                if condition:
+                    conditions.setdefault(metric_name.text, condition)
     templates = {name: line for name, line in referenced.items() if name not in in_file}
     analysis_line = analysis_line or min(templates.values(), default=method_line)
     return RolloutFacts(source, "Argo Rollouts", doc.text("kind") or "Rollout", name_of(doc),
                         doc.line, method, said, method_line, tuple(steps), steps_line,
-                        metrics, templates, {}, analysis_line)
+                        metrics, templates, {}, analysis_line, conditions)
 
 
 def _argo_steps(listed: Seq, referenced: dict[str, int]) -> list[FileStep]:

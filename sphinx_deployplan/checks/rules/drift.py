@@ -58,6 +58,10 @@ def _names(names: Any, limit: int = 8) -> str:
         if names else "none"
 
 
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" + ("" if n == 1 else "s")
+
+
 def _ref(ref: ItemRef, line: int | None) -> ItemRef:
     """``ref`` at another line of its item (the line of the key that drifted)."""
     return dataclasses.replace(ref, line=line or ref.line)
@@ -114,7 +118,7 @@ def _rollout(c: _Comparison, facts: RolloutFacts) -> None:
     _metrics(c, facts, ref)
     if len(c.failed) == before:
         c.satisfied.append(ref)
-    steps = f", {len(facts.steps)} steps" if facts.steps else ""
+    steps = f", {_count(len(facts.steps), 'step')}" if facts.steps else ""
     metrics = f", analysis metrics {_names([*facts.metrics, *facts.templates])}" \
         if facts.metrics or facts.templates else ""
     c.matched(name, f"{facts.tool} {facts.kind}: {facts.method_said}{steps}{metrics}", before)
@@ -299,8 +303,8 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
                              f"reviewers live in the repository settings, not in the "
                              f"workflow; check them there")
     c.satisfied.extend(stage_ref(s) for s in deploys if s.environment in jobs)
-    c.matched(name, f"{facts.tool}: {len(jobs)} environments "
-              f"{_names(jobs)}", before)
+    c.matched(name, f"{facts.tool}: {_count(len(jobs), 'environment')} {_names(jobs)}",
+              before)
 
 
 # --- workload ---------------------------------------------------------------------------------
@@ -407,7 +411,7 @@ def _flags(c: _Comparison, facts: FlagsFacts) -> None:
             c.fail(plan_ref(plan, "feature_flags", "flags"), f"{_at(name, theirs.line)} "
                    f"defines flag {plain(key)}, which feature_flags does not list (an "
                    f"undocumented flag)")
-    c.matched(name, f"flagd: {len(facts.flags)} flags", before)
+    c.matched(name, f"flagd: {_count(len(facts.flags), 'flag')}", before)
 
 
 # --- migration files --------------------------------------------------------------------------
@@ -470,7 +474,19 @@ RULES = (
         "checks; every flagd flag and its `defaultVariant` against `feature_flags`; a "
         "migration file that cannot be read. A file that cannot be read is a difference "
         "too. Fails the build unless `deployplan_fail_on_drift` is false.",
-        example="",
+        example="""\
+strategy:
+  method: canary
+  rollback_time: 2m
+  steps:
+    - {traffic: 10%, hold: 15m}
+    - {traffic: 50%, hold: manual}
+    - {traffic: 100%}
+  promote_when:
+    - {metric: http_5xx_ratio, threshold: "< 0.5%", window: 5m}
+sources:
+  rollout: deploy/checkout-rollout.yaml
+""",
         waive_when="Waive it while a change to the deploy files is under review and the plan "
         "already describes the state after it, until the change lands.",
         waiver_reason="The Rollout change that adds the 50% step is in review.",

@@ -946,12 +946,14 @@ def baseline_index(pages: list[PlanPage], results: dict[str, Any]) -> str:
         "```{toctree}\n:maxdepth: 1\n:caption: Release plans\n:glob:\n\nplans/*\n```\n"])
 
 
-def check_plans(pages: list[PlanPage]) -> dict[str, Any]:
-    """Load every plan with the package's core and run its checks; a generated plan
-    that does not load or fails a check is a bug of this generator."""
+def check_plans(pages: list[PlanPage], site: Path | None = None) -> dict[str, Any]:
+    """Load every plan with the package's core and run its checks (against its deploy
+    files, read from ``site``, when it names some); a generated plan that does not load,
+    fails a check or drifts is a bug of this generator."""
     from sphinx_deployplan.checks import run_checks
     from sphinx_deployplan.loader import load_plan
     from sphinx_deployplan.problems import PlanError
+    from sphinx_deployplan.sources import read_plan_sources
 
     today = _dt.date.fromisoformat(TODAY)
     loaded = {}
@@ -961,7 +963,8 @@ def check_plans(pages: list[PlanPage]) -> dict[str, Any]:
         except PlanError as err:
             raise SystemExit(f"generated plan {page.plan_id} does not load: "
                              f"{[p.message for p in err.problems]}") from None
-        results = run_checks(plan, today)
+        sources = read_plan_sources(plan, site) if page.files and site else None
+        results = run_checks(plan, today, None, sources)
         bad = [r.check for r in results.results if r.status != "met"]
         bad += [r.check for r in results.rules if r.status == "unmet"]
         if bad:
@@ -1001,7 +1004,7 @@ def generate(n: int, out: Path, seed: int = DEFAULT_SEED, *, baseline: bool = Tr
     if plans:
         write_plans(gen.plans_dir, gen.pages)
     if baseline:
-        loaded = check_plans(gen.pages)
+        loaded = check_plans(gen.pages, gen.site)
         write_baseline(gen.baseline, gen.pages, loaded)
     return gen
 

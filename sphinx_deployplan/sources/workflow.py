@@ -50,6 +50,11 @@ class WorkflowFacts:
     stages: tuple[str, ...] = GITLAB_DEFAULT_STAGES
     name: str | None = None  # the workflow's name
     _before: dict[str, frozenset[str]] = field(default_factory=dict, compare=False)
+    _positions: dict[str, int] = field(default_factory=dict, compare=False)
+
+    def __post_init__(self) -> None:
+        for index, stage in enumerate(self.stages):  # a lookup, not a scan, per job
+            self._positions.setdefault(stage, index)
 
     def deploy_jobs(self) -> list[Job]:
         """The jobs that deploy to an environment, in the order the file lists them."""
@@ -86,8 +91,7 @@ class WorkflowFacts:
         return result
 
     def _stage_index(self, job: Job) -> int:
-        stage = job.stage or "test"
-        return self.stages.index(stage) if stage in self.stages else len(self.stages)
+        return self._positions.get(job.stage or "test", len(self.stages))
 
 
 def _names(value: object) -> tuple[str, ...]:

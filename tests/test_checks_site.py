@@ -121,9 +121,8 @@ def test_quality_checks_section_shows_badges_and_evidence_links(built):
     assert badges == ["unmet", "unmet", "met", "unmet", "unmet", "unmet", "unmet", "unmet"]
     rollback = rows[3]
     links = {a.get_text(): a["href"] for a in rollback.select("a")}
-    # Sphinx's smart quotes turn the label's quotes into typographic ones
-    assert links["rollback step 2 \u2018Tell the database team\u2019"] == \
-        "#unsafe-rollback-step-2"
+    # the runbook keeps the plan's words: no smart quotes in the label
+    assert links["rollback step 2 'Tell the database team'"] == "#unsafe-rollback-step-2"
     assert page.select_one("#unsafe-rollback-step-2")  # the anchor exists on the page
     waived = soup(out / "waived.html").select("table.deployplan-checks tbody tr")
     assert [r.select_one(".deployplan-badge").get_text() for r in waived] == [

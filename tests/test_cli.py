@@ -100,7 +100,7 @@ def test_export_command_writes_a_file(tmp_path):
     out = tmp_path / "runbook.md"
     result = deployplan("export", "--to", "markdown", str(COMPLETE), "-o", str(out))
     assert result.returncode == 0
-    assert out.read_text().startswith("# Deployment Plan: complete-svc\n")
+    assert out.read_text().startswith("# Deployment Plan: Complete plan\n")
 
 
 def test_export_command_reports_an_invalid_plan(shared_plans):
@@ -183,18 +183,20 @@ def test_schema_carries_documentation():
 def test_markdown_has_the_seed_headings_and_columns(shared_plans):
     text = markdown(load_plan_file(shared_plans / "checkout-v2.yaml"))
     headings = [line for line in text.splitlines() if line.startswith("#")]
-    assert headings == ["# Deployment Plan: checkout-service", "## Environment Matrix",
-                        "## Pipeline Diagram", "## Deployment Strategy", "## Rollback Checklist",
-                        "## Feature Flag Plan", "## Health Checks", "## Database Migration Plan"]
+    assert headings == ["# Deployment Plan: Checkout service v2.4", "## Inputs",
+                        "## Environment Matrix", "## Pipeline Diagram", "## Deployment Strategy",
+                        "## Rollback Checklist", "## Feature Flag Plan", "## Health Checks",
+                        "## Database Migration Plan", "## Communication Plan",
+                        "## Quality Checks"]
     for header in ("| Environment | Purpose | URL | Deploy Method | Approval |",
                    "| Flag Name | Type | Default | Rollout Plan | Cleanup Date |",
                    "| Check | Type | Endpoint/Method | Interval | Failure Threshold |",
                    "| Migration | Type | Reversible | Run When | Dependencies |"):
         assert header in text
-    assert "- [ ] Command: Abort the canary: `kubectl argo rollouts abort checkout -n shop`" \
-        in text
-    assert "| checkout-v2-ui | release | off | 1% → 10% → 100% | 2027-01-15 |" in text
-    assert "**Method**: Canary" in text
+    assert "- [ ] **Command:** Abort the canary\n  ```bash\n" \
+           "  kubectl argo rollouts abort checkout -n shop\n  ```\n" in text
+    assert "| `checkout-v2-ui` | release | off | 1% → 10% → 100% | 2027-01-15 |" in text
+    assert "- **Method**: **Canary**" in text
 
 
 def test_markdown_escapes_hostile_text():
@@ -204,7 +206,7 @@ def test_markdown_escapes_hostile_text():
     text = markdown(plan)
     assert "<script>" not in text and "<img" not in text
     assert "&lt;script&gt;" in text and "a\\|b" in text
-    assert "```echo `id` `````" not in text and "``` echo `id` `` ```" in text
+    assert "  ```bash\n  echo `id` ``\n  ```" in text  # a fence no backtick run inside closes
 
 
 def test_every_exporter_is_registered_with_a_module():

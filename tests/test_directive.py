@@ -161,8 +161,11 @@ def test_checkout_pipeline_diagram(site, shared_plans):
     labels = [t.get_text() for t in svg.select("text.dp-label")]
     assert labels[0] == "commit" and labels[-1] == "smoke-prod"
     assert len(svg.select("polygon.dp-approval")) == 1
-    assert len(svg.select("line.dp-edge")) == 9
-    assert "[commit] -> [build] -> [test] -> [deploy:dev]" in svg.select_one("desc").get_text()
+    assert len(svg.select("path.dp-edge")) == 9
+    assert svg.select_one("desc").get_text().startswith("9 stages after the commit, in order: "
+                                                        "build (build), test (test)")
+    text = soup(site.html("index")).select_one("details.deployplan-diagram-text pre")
+    assert text.get_text().startswith("[commit] -> [build] -> [test] -> [deploy:dev]")
 
 
 @pytest.mark.parametrize("builder", ["text", "latex", "dirhtml", "singlehtml", "man",
@@ -308,7 +311,8 @@ def test_plan_page_offers_its_exports_as_downloads(site, shared_plans):
         target = Path(site.app.outdir) / link["href"]
         assert target.is_file() and target.stat().st_size > 0, link["href"]
     markdown = Path(site.app.outdir) / "_deployplan/checkout-v2/checkout-v2.runbook.md"
-    assert markdown.read_text().startswith("# Deployment Plan: checkout-service")
+    assert markdown.read_text().startswith("# Deployment Plan: Checkout service v2.4\n\n"
+                                           "**Plan** `checkout-v2` for **checkout-service**")
 
 
 def test_downloads_follow_the_config(site, shared_plans):
@@ -341,14 +345,14 @@ def test_exports_follow_an_edited_plan_and_come_back_when_deleted(site, shared_p
     yaml_file.write_text(yaml_file.read_text().replace(
         "service: checkout-service", "service: checkout-service-v3"))
     site.rebuild()
-    assert runbook.read_text().startswith("# Deployment Plan: checkout-service-v3")
+    assert "for **checkout-service-v3**" in runbook.read_text()
     shutil.rmtree(runbook.parent)
     (Path(site.app.outdir) / "index.html").unlink()
     before = len(site.app._status.getvalue())
     site.rebuild()
     log = strip_colors(site.app._status.getvalue()[before:])
     assert "0 added, 0 changed, 0 removed" in log and "writing output... [100%] index" in log
-    assert runbook.read_text().startswith("# Deployment Plan: checkout-service-v3")
+    assert "for **checkout-service-v3**" in runbook.read_text()
     assert _download_names(site)[-1] == "markdown"
 
 

@@ -78,28 +78,21 @@ def test_every_command_has_a_copy_button(visit):
     assert commands.count() >= buttons.count()
 
 
-def test_tables_scroll_instead_of_widening_a_phone_screen(visit):
-    page = visit(viewport={"width": 390, "height": 844}).open(PLAN_PAGE)
-    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
-    assert overflow <= 0
-    wraps = page.locator(".deployplan-table-wrap")
-    assert page.evaluate(
-        "el => getComputedStyle(el).overflowX", wraps.first.element_handle()) == "auto"
-
-
-@pytest.mark.parametrize(("name", "options"), [
-    ("plan-light", {"color_scheme": "light", "viewport": {"width": 1280, "height": 900}}),
-    ("plan-dark", {"color_scheme": "dark", "viewport": {"width": 1280, "height": 900}}),
-    ("plan-phone", {"color_scheme": "light", "viewport": {"width": 390, "height": 844}}),
-])
-def test_screenshots(visit, screenshots, name, options):
-    page = visit(**options).open(PLAN_PAGE)
-    path = screenshots / f"{name}.png"
+@pytest.mark.parametrize("page_name", ["plan", "index"])
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+@pytest.mark.parametrize("width", [1280, 390])
+def test_screenshots(visit, screenshots, page_name, scheme, width):
+    """Screenshots of a plan page and of the index, light and dark, laptop and phone,
+    in example_site/_build/screenshots: look at them when the layout changes."""
+    viewport = {"width": width, "height": 900 if width > 600 else 844}
+    page = visit(color_scheme=scheme, viewport=viewport).open(
+        PLAN_PAGE if page_name == "plan" else "index.html")
+    path = screenshots / f"{page_name}-{scheme}-{width}.png"
     page.screenshot(path=str(path), full_page=True)
     assert path.stat().st_size > 10_000
-    if options["color_scheme"] == "dark":
-        background = page.evaluate("getComputedStyle(document.body).backgroundColor")
-        assert background != "rgb(255, 255, 255)"
+    assert page.evaluate("document.documentElement.scrollWidth") <= width
+    background = page.evaluate("getComputedStyle(document.body).backgroundColor")
+    assert (background != "rgb(255, 255, 255)") == (scheme == "dark")
 
 
 def test_landing_page_shows_index_matrix_and_flags(visit):

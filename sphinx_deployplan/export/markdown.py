@@ -1,29 +1,63 @@
-"""The runbook as Markdown, in the seed's Output Format: its headings, its table
-columns and its checklist, for pasting into a ticket or a pull request.
+"""The runbook as Markdown, for pasting into a ticket or a pull request.
+
+It writes the layout of :mod:`sphinx_deployplan.runbook`, the one the site
+shows: the same parts under the same headings, the same table columns and cell
+words, the rollback checklist as a task list, the quality checks and rules with
+their evidence.
 
 User text is escaped for Markdown and HTML (``<`` becomes ``&lt;``, a ``|``
-cannot break a table, a newline cannot start a new block); commands are code
-spans fenced with enough backticks to hold any backtick inside them.
+cannot break a table, a newline cannot start a new block, a line cannot start
+with a block marker); commands are fenced with enough backticks to hold any
+backtick inside them.
 """
 
 from __future__ import annotations
 
+import os
 import re
+from urllib.parse import quote
 
+from ..checks import PlanResults, resolve_today, run_checks
+from ..layout import (
+    DASH,
+    Badge,
+    Block,
+    Blocks,
+    Bullets,
+    Cell,
+    Checkbox,
+    CheckItem,
+    Checklist,
+    Code,
+    CodeBlock,
+    Diagram,
+    Emph,
+    Fields,
+    Inline,
+    Link,
+    Notice,
+    Para,
+    Ref,
+    Runbook,
+    Strong,
+    Table,
+    Terms,
+)
 from ..model import Plan
-from ..render.diagram import text as pipeline_text
+from ..runbook import runbook
 
-ARROW = " \u2192 "
 _MD_SPECIAL = re.compile(r"([\\`*_\[\]|~])")
-METHODS = {"blue-green": "Blue-green", "rolling": "Rolling", "canary": "Canary",
-           "feature-flag": "Feature flag"}
+_SPACE = re.compile(r"\s+")
+#: What would start a block (heading, quote, list, numbered list) at the start of a line.
+_BLOCK_START = re.compile(r"^(#|>|-|\+|=|(\d+)[.)])")
+_BACKTICKS = re.compile(r"`+")
 
 
 def esc(text: object) -> str:
-    """Plain text safe inside a Markdown paragraph or table cell."""
+    """Plain text safe inside a Markdown paragraph or table cell; whitespace runs
+    (newlines too, which would end a table row or start a block) become one space."""
     value = str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    value = _MD_SPECIAL.sub(r"\\\1", value)
-    return " ".join(value.split())  # newlines would end a table row or start a block
+    return _SPACE.sub(" ", _MD_SPECIAL.sub(r"\\\1", value))
 
 
 def code(text: str, *, in_table: bool = False) -> str:
@@ -32,139 +66,161 @@ def code(text: str, *, in_table: bool = False) -> str:
     text = " ".join(str(text).split())
     if in_table:
         text = text.replace("|", "\\|")
-    longest = max((len(m) for m in re.findall(r"`+", text)), default=0)
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
     fence = "`" * (longest + 1)
-    pad = " " if text.startswith("`") or text.endswith("`") else ""
+    pad = " " if text.startswith("`") or text.endswith("`") or not text.strip() else ""
     return f"{fence}{pad}{text}{pad}{fence}"
 
 
-def _table(headers: list[str], rows: list[list[str]]) -> list[str]:
+def _flanked(mark: str, text: str) -> str:
+    """``text`` between emphasis marks, its edge spaces outside them (CommonMark
+    does not close ``**a **``)."""
+    inner = esc(text)
+    core = inner.strip()
+    if not core:
+        return inner
+    lead = " " if inner.startswith(" ") else ""
+    trail = " " if inner.endswith(" ") else ""
+    return f"{lead}{mark}{core}{mark}{trail}"
+
+
+def _url(url: str) -> str | None:
+    """An http(s) URL as a link destination that nothing in it can break out of."""
+    if not url.startswith(("https://", "http://")):
+        return None
+    return quote(url, safe=":/?#@!$&'()*+,;=%~-._")
+
+
+def inline(piece: Inline, *, in_table: bool = False) -> str:
+    if isinstance(piece, str):
+        return esc(piece)
+    if isinstance(piece, Code):
+        return code(piece.text, in_table=in_table)
+    if isinstance(piece, Strong):
+        return _flanked("**", piece.text)
+    if isinstance(piece, Emph):
+        return _flanked("*", piece.text)
+    if isinstance(piece, Badge):
+        return esc(piece.text or piece.status)
+    if isinstance(piece, Link):
+        text = inline(piece.inner, in_table=in_table)
+        target = _url(piece.url) if piece.external else None
+        return f"[{text}](<{target}>)" if target else text
+    if isinstance(piece, Ref):  # an anchor of the site's page: its words only
+        return esc(piece.text)
+    if isinstance(piece, Checkbox):
+        return ""
+    raise TypeError(f"not an inline piece: {piece!r}")
+
+
+def line(pieces: tuple[Inline, ...], *, in_table: bool = False) -> str:
+    """A run of text as one line; a block marker at its start is escaped."""
+    text = "".join(inline(p, in_table=in_table) for p in pieces).strip()
+    return _BLOCK_START.sub(lambda m: f"{m.group(2)}\\{m.group(0)[-1]}" if m.group(2)
+                            else f"\\{m.group(1)}", text)
+
+
+def fenced(text: str, language: str = "", indent: str = "") -> list[str]:
+    """A fenced code block that no line of ``text`` can close."""
+    longest = max((len(m) for m in _BACKTICKS.findall(text)), default=0)
+    fence = "`" * max(3, longest + 1)
+    body = [indent + row if row else row for row in text.split("\n")]
+    return [f"{indent}{fence}{language}", *body, f"{indent}{fence}"]
+
+
+def _cell_block(block: Block) -> list[str]:
+    """A block inside a table cell, as pieces of one line."""
+    if isinstance(block, Para):
+        return [line(block.content, in_table=True)]
+    if isinstance(block, CodeBlock):
+        return [code(block.text, in_table=True)]
+    if isinstance(block, Bullets):
+        return [piece for item in block.items for piece in _cell_block(item)]
+    raise TypeError(f"no table cell holds a {type(block).__name__}")
+
+
+def cell(value: Cell) -> str:
+    if isinstance(value, Blocks):
+        return "<br>".join(piece for b in value.blocks for piece in _cell_block(b))
+    if value is None or value == "":
+        return DASH
+    if isinstance(value, tuple):
+        return line(value, in_table=True)
+    return line((value,), in_table=True)
+
+
+def table(block: Table) -> list[str]:
+    headers = [esc(h) for h in block.headers]
     lines = ["| " + " | ".join(headers) + " |",
              "|" + "|".join("-" * (len(h) + 2) for h in headers) + "|"]
-    lines += ["| " + " | ".join(cell or "\u2014" for cell in row) + " |" for row in rows]
+    lines += ["| " + " | ".join(cell(c) for c in row) + " |" for row in block.rows]
     return lines
 
 
-def export(plan: Plan) -> str:
-    out: list[str] = [f"# Deployment Plan: {esc(plan.service)}", ""]
-    if plan.title or plan.summary:
-        out += [f"**{esc(plan.title)}** (plan {code(plan.plan)}, owner {esc(plan.owner)})", ""]
-        if plan.summary:
-            out += [esc(plan.summary), ""]
+def _check_item(item: CheckItem) -> list[str]:
+    out = [f"- [ ] {line((Strong(item.label + ':'), ' ', *item.text))}"]
+    if item.command is not None:
+        out += fenced(item.command.text, item.command.language, indent="  ")
+    return out
 
-    out += ["## Environment Matrix", ""]
-    envs = plan.environments or []
-    out += _table(["Environment", "Purpose", "URL", "Deploy Method", "Approval"],
-                  [[esc(e.name), esc(e.purpose), esc(e.url or ""), esc(e.deploy),
-                    e.approval.capitalize()] for e in envs]) if envs else ["Not planned."]
-    out.append("")
 
-    out += ["## Pipeline Diagram", ""]
-    stages = plan.pipeline.stages if plan.pipeline and plan.pipeline.stages else []
-    if stages:
-        # a fenced block: the text is shown as is, nothing in it is markup
-        body = pipeline_text(stages).replace(" -> ", ARROW).replace("```", "'''")
-        out += ["```", body, "```"]
+def block(node: Block) -> list[str]:
+    """A block as lines, without the blank line that separates it from the next."""
+    if isinstance(node, Para):
+        return [line(node.content)]
+    if isinstance(node, Table):
+        return table(node)
+    if isinstance(node, Fields):
+        return [f"- {line((Strong(name), ': ', *value))}" for name, value in node.fields]
+    if isinstance(node, CodeBlock):
+        return fenced(node.text, node.language)
+    if isinstance(node, Bullets):
+        return [f"- {' '.join(block(item))}" for item in node.items]
+    if isinstance(node, Checklist):
+        return [row for item in node.items for row in _check_item(item)]
+    if isinstance(node, Terms):
+        out: list[str] = []
+        for entry in node.items:
+            if out:
+                out.append("")
+            out.append(line(entry.term))
+            for child in entry.body:
+                lines = block(child)
+                if lines:
+                    out += ["", *lines]
+        return out
+    if isinstance(node, Notice):
+        return ["> **Note**", ">", f"> {line((node.text,))}"]
+    if isinstance(node, Diagram):  # the picture's text form: shown as is
+        return fenced(node.text)
+    raise TypeError(f"not a block: {node!r}")
+
+
+def write(book: Runbook) -> str:
+    """The runbook as Markdown: the plan's heading, then a ``##`` heading per part."""
+    out: list[str] = []
+    level = "##"
+    if book.title is not None:
+        out += [f"# {esc(book.title)}", ""]
+        for node in book.intro:
+            out += _spaced(block(node))
     else:
-        out.append("Not planned.")
-    out.append("")
-
-    out += ["## Deployment Strategy", ""]
-    strategy = plan.strategy
-    if strategy:
-        method = METHODS.get(strategy.method or "", "not set")
-        out += [f"**Method**: {method}", ""]
-        details = []
-        if strategy.why:
-            details.append(esc(strategy.why))
-        if strategy.rollback_time:
-            details.append(f"Rollback speed estimate: {esc(strategy.rollback_time)}.")
-        if strategy.steps:
-            steps = ARROW.join(
-                esc(s.traffic) + (f" (hold {esc(s.hold)})" if s.hold else "")
-                for s in strategy.steps)
-            details.append(f"Traffic: {steps}.")
-        if strategy.rolling:
-            details.append(f"Max surge {esc(strategy.rolling.max_surge or '-')}, max "
-                           f"unavailable {esc(strategy.rolling.max_unavailable or '-')}.")
-        if strategy.blue_green:
-            bg = strategy.blue_green
-            details.append(f"Switch: {esc(bg.switch or '-')}; keep previous "
-                           f"{esc(bg.keep_previous or '-')}.")
-        for gate in strategy.promote_when or []:
-            window = f" over {esc(gate.window)}" if gate.window else ""
-            details.append(f"Promote when {code(gate.metric)} {esc(gate.threshold)}{window}.")
-        out += [" ".join(details) if details else "", ""]
-    else:
-        out += ["Not planned.", ""]
-
-    out += ["## Rollback Checklist", ""]
-    rollback = plan.rollback
-    if rollback:
-        for trigger in rollback.triggers or []:
-            how = "automatic" if trigger.automatic else "manual decision"
-            out.append(f"- [ ] Trigger: {esc(trigger.when)} ({how})")
-        for step in rollback.steps or []:
-            cmd = code(step.run) if step.run else ("manual step" if step.manual
-                                                   else "no command given")
-            out.append(f"- [ ] Command: {esc(step.do)}: {cmd}")
-        for check in rollback.verify or []:
-            cmd = f": {code(check.run)}" if check.run else ""
-            out.append(f"- [ ] Verify: {esc(check.do)}{cmd}")
-        out.append(f"- [ ] Database: {esc(rollback.database or 'not considered')}")
-    else:
-        out.append("Not planned.")
-    for notice in (plan.communication.rollback if plan.communication else None) or []:
-        how = f" via {esc(notice.how)}" if notice.how else ""
-        when = f", {esc(notice.when)}" if notice.when else ""
-        out.append(f"- [ ] Notify: {esc(notice.who)}{how}{when}")
-    out.append("")
-
-    out += ["## Feature Flag Plan", ""]
-    flags = plan.feature_flags
-    if flags:
-        def cleanup(flag) -> str:
-            if flag.cleanup:
-                return flag.cleanup.isoformat()
-            return "permanent" if flag.permanent else ""
-        out += _table(["Flag Name", "Type", "Default", "Rollout Plan", "Cleanup Date"],
-                      [[esc(f.name), f.type or "", esc(f.default or ""),
-                        ARROW.join(esc(p) for p in f.rollout or []), cleanup(f)]
-                       for f in flags])
-    else:
-        out.append("None." if flags == [] else "Not planned.")
-    out.append("")
-
-    out += ["## Health Checks", ""]
-    checks = plan.health_checks
-    if checks:
-        def interval(c) -> str:
-            if c.interval:
-                return esc(c.interval)
-            return "on deploy" if c.when == "post-deploy" else esc(c.when or "")
-
-        def threshold(c) -> str:
-            if c.failure_threshold is not None:
-                return f"{c.failure_threshold} consecutive"
-            return "any failure" if c.type == "smoke" else ""
-        out += _table(["Check", "Type", "Endpoint/Method", "Interval", "Failure Threshold"],
-                      [[esc(c.check), c.type,
-                        code(c.endpoint or c.run or "", in_table=True), interval(c),
-                        threshold(c)] for c in checks])
-    else:
-        out.append("Not planned.")
-    out.append("")
-
-    out += ["## Database Migration Plan", ""]
-    migrations = plan.migrations
-    if migrations:
-        def yes_no(value: bool | None) -> str:
-            return "" if value is None else ("yes" if value else "no")
-        out += _table(["Migration", "Type", "Reversible", "Run When", "Dependencies"],
-                      [[esc(m.name), m.type, yes_no(m.reversible), m.run,
-                        ", ".join(esc(d) for d in m.depends_on or []) or "none"]
-                       for m in migrations])
-    else:
-        out.append("None." if migrations == [] else "Not planned.")
-    out.append("")
+        level = "#"
+    for section in book.sections:
+        out += [f"{level} {esc(section.title)}", ""]
+        for node in section.blocks:
+            out += _spaced(block(node))
     return "\n".join(out)
+
+
+def _spaced(lines: list[str]) -> list[str]:
+    """A block's lines and the blank line after them; nothing for an empty block."""
+    return [*lines, ""] if lines else []
+
+
+def export(plan: Plan, results: PlanResults | None = None) -> str:
+    """The runbook of ``plan`` with its quality checks: ``results`` when given (the
+    site passes its own), else the checks as of today (``SOURCE_DATE_EPOCH`` when set)."""
+    if results is None:
+        results = run_checks(plan, resolve_today(None, os.environ))
+    return write(runbook(plan, results=results))

@@ -8,6 +8,8 @@ from collections.abc import Iterable, Sequence
 
 from docutils import nodes
 
+from .nodes import labelled_cell
+
 Cell = str | nodes.Node | Sequence[nodes.Node] | None
 DASH = "\u2014"
 ARROW = " \u2192 "
@@ -54,8 +56,8 @@ def command_block(command: str) -> nodes.literal_block:
     return node
 
 
-def _cell(value: Cell) -> nodes.entry:
-    entry = nodes.entry()
+def _cell(value: Cell, label: str | None = None) -> nodes.entry:
+    entry = nodes.entry() if label is None else labelled_cell(label=label)
     if value is None or value == "":
         entry += para(DASH)
     elif isinstance(value, str):
@@ -85,15 +87,20 @@ def table(
     *,
     classes: Sequence[str] = (),
     row_ids: Sequence[str | None] | None = None,
+    widths: Sequence[Sequence[int]] | None = None,
 ) -> nodes.container:
-    """A table in a container that scrolls sideways on narrow screens."""
+    """A table in a container that scrolls sideways if it must.  Each body cell
+    carries its column's header, for the card layout on phones.  ``widths``
+    gives the length of each cell's text where the cells are not plain text."""
     node = nodes.table(classes=["deployplan-table", *classes])
     group = nodes.tgroup(cols=len(headers))
     node += group
     rows = [list(r) for r in rows]
     for index, title in enumerate(headers):
         # Column widths in proportion to the longest text, for text and LaTeX output.
-        longest = max([len(title), *(len(_text(r[index])) for r in rows)])
+        lengths = ([w[index] for w in widths] if widths is not None
+                   else [len(_text(r[index])) for r in rows])
+        longest = max([len(title), *lengths])
         group += nodes.colspec(colwidth=max(6, min(longest, 40)))
     head = nodes.thead()
     group += head
@@ -107,8 +114,8 @@ def table(
         row = nodes.row()
         if row_ids and row_ids[index]:
             row["ids"].append(row_ids[index])
-        for value in cells:
-            row += _cell(value)
+        for title, value in zip(headers, cells, strict=True):
+            row += _cell(value, title)
         body += row
     wrap = nodes.container(classes=["deployplan-table-wrap"])
     wrap += node

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 
 from docutils import nodes
 
+from ..layout import Badge, Code, Link
 from .builders import DASH, code, table
 from .checks import badge, badge_parts
 
@@ -28,28 +29,6 @@ _SPECIAL = {ord("&"): "&amp;", ord("<"): "&lt;", ord('"'): "&quot;", ord(">"): "
 _ATTRIBUTE_SPACE = re.compile("[\n\r\t\v\f]")
 #: How the HTML translator splits literal text to keep words from wrapping.
 _WORDS_AND_SPACES = re.compile(r"[^ \n]+| +|\n")
-
-
-@dataclass(frozen=True, slots=True)
-class Code:
-    """Inline code: a service, a plan id, a flag name."""
-
-    text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Badge:
-    """A result badge (:func:`.checks.badge`); ``text`` defaults to the result."""
-
-    status: str
-    text: str | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    inner: str | Code | Badge
-    url: str
-    external: bool = False
 
 
 #: A cell: text, code, a badge or a link; None (or "") shows a dash.
@@ -133,7 +112,8 @@ def grid_html(grid: Grid) -> str:
     out += ["</tr>\n", "</thead>\n", "<tbody>\n"]
     for index, row in enumerate(grid.rows):
         out.append(f'<tr class="{"row-even" if index % 2 == 0 else "row-odd"}">')
-        out += [f"<td><p>{_cell_html(cell)}</p></td>\n" for cell in row]
+        out += [f'<td data-label="{_attribute(title)}"><p>{_cell_html(cell)}</p></td>\n'
+                for title, cell in zip(grid.headers, row, strict=True)]
         out.append("</tr>\n")
     out += ["</tbody>\n", "</table>\n", "</div>\n"]
     return "".join(out)

@@ -5,17 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from docutils import nodes
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
-from ..render.nodes import (
-    OWN_NODES,
-    checkbox,
-    pipeline_diagram,
-    visit_checkbox_html,
-    visit_pipeline_diagram_html,
-)
+from ..render.nodes import prepare_for_builder, register_nodes
 from . import needs
 from .aggregates import (
     FlagsDirective,
@@ -28,7 +21,7 @@ from .aggregates import (
 from .config import register_options, settings, validate
 from .directive import DeployPlanDirective
 from .domain import DeployPlanDomain, plan_domain
-from .downloads import downloads, fill_downloads
+from .downloads import downloads, fill_downloads, keep_downloads_out_of_sources, remove_stale
 from .portal import check_members
 from .shutdown import arrange_fast_exit
 from .warnings import logger
@@ -36,14 +29,6 @@ from .warnings import logger
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Bumped whenever what we keep in the environment or in doctrees changes shape.
 ENV_VERSION = 2
-
-
-def _fallback_outside_html(app: Sphinx, doctree: nodes.document, docname: str) -> None:
-    """Non-HTML builders get plain docutils nodes instead of our own."""
-    if app.builder.format == "html":
-        return
-    for node in list(doctree.findall(lambda n: isinstance(n, OWN_NODES))):
-        node.replace_self(node.fallback())
 
 
 def _add_static_path(app: Sphinx, config: Config) -> None:
@@ -103,9 +88,10 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("doctree-resolved", fill_aggregates)
     app.connect("doctree-resolved", fill_downloads)
     app.connect("build-finished", _fail_on_unmet)
-    app.add_node(pipeline_diagram, html=(visit_pipeline_diagram_html, None))
-    app.add_node(checkbox, html=(visit_checkbox_html, None))
-    app.connect("doctree-resolved", _fallback_outside_html)
+    app.connect("config-inited", keep_downloads_out_of_sources)
+    app.connect("build-finished", remove_stale)
+    register_nodes(app)
+    app.connect("doctree-resolved", prepare_for_builder)
     app.connect("config-inited", _add_static_path)
     app.connect("builder-inited", _add_assets)
     return {

@@ -11,7 +11,7 @@ from docutils import nodes
 from docutils.parsers.rst import directives
 from sphinx.util.docutils import SphinxDirective
 
-from ..checks import run_checks
+from ..checks import PlanResults, run_checks
 from ..loader import load_plan, read_plan_text
 from ..model import Plan
 from ..problems import PlanError, Problem
@@ -27,10 +27,11 @@ from .warnings import location, message, report_results, warn
 _OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 
 
-def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...]) -> None:
+def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...],
+                     results: PlanResults) -> None:
     """The export links go after the plan's summary, before its first part."""
     placeholder = downloads(plan=plan.plan, digest=plan.digest,
-                            files=export_files(plan, names))
+                            files=export_files(plan, names, results))
     first = rendered[0] if rendered else None
     if isinstance(first, nodes.section) and "deployplan" in first["classes"]:
         index = next((i for i, child in enumerate(first.children)
@@ -87,7 +88,7 @@ class DeployPlanDirective(SphinxDirective):
         rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
                                results=results)
         if duplicate is None:  # a duplicate's links would name the first plan's files
-            _place_downloads(rendered, plan, self.settings.exports)
+            _place_downloads(rendered, plan, self.settings.exports, results)
         if not self.settings.needs or duplicate is not None:
             return rendered
         return add_plan_needs(self, plan, results, rendered, doc_line) + rendered

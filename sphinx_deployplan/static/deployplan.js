@@ -58,8 +58,17 @@
     list.parentNode.insertBefore(reset, list);
   }
 
+  /* Sphinx writes a toctree's caption as <p role="heading"> without the level that
+   * role requires, so assistive technology cannot place it in the outline. */
+  function levelCaptions() {
+    document.querySelectorAll("[role=heading]:not([aria-level])").forEach(function (el) {
+      el.setAttribute("aria-level", "2");
+    });
+  }
+
   function init() {
     document.querySelectorAll("ul.deployplan-checklist").forEach(setUp);
+    levelCaptions();
   }
 
   if (document.readyState === "loading") {

@@ -479,3 +479,15 @@ def test_the_onboarding_draft_is_what_import_writes(tmp_path):
         (SAMPLE_REPO / "plans" / "checkout-draft.yaml").read_text()
     checked = deployplan("check", "--today", TODAY, "plans/draft.yaml", cwd=repo)
     assert "[deployplan.drift]" not in checked.stdout and checked.returncode == 1
+
+
+def test_a_placeholder_path_is_no_path():
+    """``rollout: TODO`` is a placeholder (its own warning): nothing is read for it."""
+    plan = load_plan("plan: p\ntitle: t\nservice: s\nowner: o\nsources:\n  rollout: TODO\n"
+                     "migrations:\n  - {name: m, type: expand, run: post-deploy, "
+                     "up_file: <file>}\n")
+    sources = read_plan_sources(plan, "/nonexistent")
+    assert (sources.problems, sources.files) == ([], [])
+    assert run_checks(plan, __import__("datetime").date(2026, 11, 27), None,
+                      sources)["source-drift"].status == "n/a"
+    assert [p.where for p in plan.placeholders] == ["sources.rollout", "migrations[1].up_file"]

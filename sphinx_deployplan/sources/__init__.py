@@ -22,6 +22,7 @@ from typing import Any
 
 from ..loader import DEFAULT_LIMITS, Limits
 from ..model import Migration, Plan
+from ..placeholders import without_placeholders
 from ..problems import Problem
 from ..text import plain, quote
 from .files import ReadError, SourceFile, find_sources_root, read_source, resolve
@@ -86,10 +87,12 @@ def names_sources(plan: Plan) -> bool:
 
 def read_plan_sources(plan: Plan, root: str | Path, limits: Limits = DEFAULT_LIMITS,
                       ) -> PlanSources:
-    """Read every deploy file ``plan`` names, relative to ``root``."""
+    """Read every deploy file ``plan`` names, relative to ``root`` (a placeholder path,
+    like any placeholder, counts as none: its own warning says so)."""
     found = PlanSources(os.fspath(root))
     if not names_sources(plan):
         return found
+    plan = without_placeholders(plan)
     reader = _Reader(plan, found, limits)
     if plan.sources is not None:
         for key in SOURCE_KEYS:

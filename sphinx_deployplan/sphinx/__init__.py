@@ -50,9 +50,9 @@ def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
     deployplan_fail_on_unmet, drift with deployplan_fail_on_drift: see
     :class:`~sphinx_deployplan.checks.Gate`) make it exit with status 1, even without
     -W, with a summary of plans and checks."""
-    gate = settings(app.config).gate
     if exception is not None:
         return
+    gate = settings(app.config).gate
     failing = []
     for e in plan_domain(app.env).entries():
         unmet = e.failing(gate)

@@ -3,7 +3,8 @@
     python bench/portal.py [--members 50] [--plans 20] [--workdir DIR]
 
 One member site of M generated plans is built once; its needs.json is then
-copied K times, each copy with its own site name (the ``site`` field) and read
+copied K times, each copy with its own site name (its ``project`` and every
+need's ``site``) and read
 with its own ``id_prefix``, so the portal sees K distinct members of M plans.
 Only the portal build is timed (the members are built by their own repos'
 CI); peak RSS is the portal build's own (``os.wait4``).
@@ -47,6 +48,7 @@ def main(argv: list[str] | None = None) -> int:
     sources = []
     for index in range(args.members):
         copy = json.loads(json.dumps(needs))
+        copy["project"] = f"Member {index:02d}"  # a member's needs describe that member
         for version in copy["versions"].values():
             for need in version["needs"].values():
                 need["site"] = f"Member {index:02d}"

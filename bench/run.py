@@ -3,6 +3,7 @@
     python bench/run.py                 # N = 10 and 200
     python bench/run.py --n 1000        # only N = 1000
     python bench/run.py 10 200 1000     # several N (bare numbers work too)
+    python bench/run.py --scaling 500   # only the scaling ratios (bench/scaling.py)
 
 For each N the harness generates a site (``bench/generate.py``) and, in one
 run, interleaving the scenarios so machine noise hits them alike, measures:
@@ -25,6 +26,10 @@ run, interleaving the scenarios so machine noise hits them alike, measures:
 6. peak RSS of every build (``ru_maxrss`` of the child from ``os.wait4``);
 7. ``check``        ``deployplan check`` over the N plan files, when that
                     console script is installed (skipped with a note otherwise).
+
+``--scaling N`` adds (or, without sizes, runs only) the scaling scenario of
+``bench/scaling.py``: the environment-parity input and a stage chain, each at N
+and 2N, through ``deployplan check`` and every export, and time(2N)/time(N).
 
 Each build is ``python -m sphinx -b html`` in its own process.  Times are the
 median of ``--runs`` runs (default 3 for N <= 200, 1 above).  A build that exits
@@ -79,6 +84,8 @@ def _load_generate() -> Any:
 
 
 generate = _load_generate()
+sys.path.insert(0, str(HERE))
+import scaling  # noqa: E402  (bench/scaling.py, beside this file)
 
 
 class HarnessError(RuntimeError):
@@ -369,8 +376,12 @@ def main(argv: list[str] | None = None) -> int:
                         help="build with a copy of the package taken at the start (for an "
                              "editable install in a working tree others are editing)")
     parser.add_argument("-q", "--quiet", action="store_true")
+    parser.add_argument("--scaling", type=int, default=None, metavar="N",
+                        help="also measure time(2N)/time(N) of the parity and stage-chain "
+                             "inputs through deployplan check and every export (alone "
+                             "when no sizes are given); see bench/scaling.py")
     args = parser.parse_args(argv)
-    sizes = sorted(set(args.sizes + args.n)) or [10, 200]
+    sizes = sorted(set(args.sizes + args.n)) or ([] if args.scaling else [10, 200])
 
     work = args.workdir or Path(tempfile.mkdtemp(prefix="deployplan-bench-"))
     work.mkdir(parents=True, exist_ok=True)
@@ -390,7 +401,14 @@ def main(argv: list[str] | None = None) -> int:
         print(f"\nHARNESS FAILURE: {err}", file=sys.stderr)
         print(f"(work folder kept: {work})", file=sys.stderr)
         return 1
-    report = table(all_figures)
+    report = table(all_figures) if all_figures else ""
+    scaled = None
+    if args.scaling:
+        print(f"scaling: N={args.scaling} and {2 * args.scaling}, in {work / 'scaling'}",
+              flush=True)
+        scaled = scaling.run_scaling(args.scaling, args.runs or 3, work / "scaling",
+                                     args.python, env, args.quiet)
+        report = "\n\n".join(filter(None, [report, scaling.report(scaled)]))
     print("\n" + report)
     RESULTS.mkdir(exist_ok=True)
     out = args.out or RESULTS / f"bench-{started:%Y%m%d-%H%M%S}.json"
@@ -403,6 +421,7 @@ def main(argv: list[str] | None = None) -> int:
         "versions": versions,
         "snapshot": args.snapshot,
         "sizes": all_figures,
+        "scaling": scaled,
         "report": report,
     }
     out.write_text(json.dumps(payload, indent=2) + "\n", encoding="utf-8")

@@ -1,16 +1,17 @@
 """``deployplan``: check, export and scaffold plans without Sphinx.
 
     deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD] [--root DIR]
-    deployplan export --to FORMAT PLAN.yaml [-o FILE]
-    deployplan schema [-o FILE]
-    deployplan new NAME [-o FILE]
+    deployplan export --to FORMAT PLAN.yaml [-o FILE [--force]]
+    deployplan schema [-o FILE [--force]]
+    deployplan new NAME [-o FILE [--force]]
     deployplan import [--rollout F] [--workflow F] [--workload F] [--flags F]
-                      [--migrations DIR] [--root DIR] [-o FILE]
+                      [--migrations DIR] [--root DIR] [-o FILE [--force]]
 
 Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
 invalid, a check is unmet, a plan drifts from its deploy files (unless
 --no-fail-on-drift) or, with --strict-rules, a rule is unmet; 2 on a usage
-error.  Only the core is imported
+error (a bad -o included: an existing file without --force, the plan being
+read, a folder).  Only the core is imported
 (no Sphinx, no docutils), so it starts fast enough for a pre-commit hook.
 """
 
@@ -201,9 +202,9 @@ def _print_text(reports: list[FileReport], out: TextIO) -> None:
 def cmd_check(args: argparse.Namespace) -> int:
     try:
         today = resolve_today(args.today, dict(os.environ))
-    except ValueError:
-        print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}",
-              file=sys.stderr)
+    except ValueError as exc:
+        print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}"
+              if args.today else f"deployplan: {exc}", file=sys.stderr)
         return 2
     if args.root is not None and not Path(args.root).is_dir():
         print(f"deployplan: --root {args.root!r} is not a folder", file=sys.stderr)
@@ -225,17 +226,60 @@ def cmd_check(args: argparse.Namespace) -> int:
     return 0 if all(r.ok for r in reports) else 1
 
 
-def _write(text: str, output: str | None) -> None:
-    if output:
-        Path(output).write_text(text, encoding="utf-8")
-    else:
+class OutputRefused(Exception):
+    """Where ``-o`` points cannot or must not be written; the message says why."""
+
+
+def _output(output: str | None, force: bool, inputs: Sequence[str] = ()) -> Path | None:
+    """Where ``-o`` writes, checked before any work: never over a file the command
+    reads, never over an existing file without ``--force``, and a folder or a
+    missing folder is a clear error, not a traceback.  A path that is no regular
+    file (``/dev/null``, ``/dev/stdout``) is written to as a stream."""
+    if not output:
+        return None
+    path = Path(output)
+    if path.is_dir():
+        raise OutputRefused(f"{output} is a folder; give the name of a file to write")
+    if not path.parent.is_dir():
+        raise OutputRefused(f"cannot write {output}: the folder {path.parent} does not exist")
+    if path.exists():
+        for source in inputs:
+            try:
+                same = os.path.samefile(path, source)
+            except OSError:  # the input is not there: the loader reports it
+                same = False
+            if same:
+                raise OutputRefused(f"{output} is the plan being read; write to another "
+                                    f"file")
+        if path.is_file() and not force:
+            raise OutputRefused(f"{output} exists; use --force to overwrite it")
+    return path
+
+
+def _write(text: str, path: Path | None) -> None:
+    if path is None:
         sys.stdout.write(text)
+        return
+    try:
+        with path.open("w", encoding="utf-8") as stream:
+            stream.write(text)
+    except OSError as exc:
+        raise OutputRefused(f"cannot write {path}: {exc.strerror}") from None
+
+
+def _refused(exc: OutputRefused) -> int:
+    print(f"deployplan: {exc}", file=sys.stderr)
+    return 2
 
 
 def cmd_export(args: argparse.Namespace) -> int:
     from .export import EXPORTERS
 
     exporter = EXPORTERS[args.to]
+    try:
+        target = _output(args.output, args.force, [args.plan])
+    except OutputRefused as exc:
+        return _refused(exc)
     try:
         plan = load_plan_file(args.plan)
     except PlanError as error:
@@ -248,14 +292,20 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"deployplan: cannot export plan {plan.plan!r} as {args.to}: {exc}",
               file=sys.stderr)
         return 1
-    _write(text, args.output)
+    try:
+        _write(text, target)
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
 def cmd_schema(args: argparse.Namespace) -> int:
     from .schema import plan_schema
 
-    _write(json.dumps(plan_schema(), indent=2) + "\n", args.output)
+    try:
+        _write(json.dumps(plan_schema(), indent=2) + "\n", _output(args.output, args.force))
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
@@ -267,10 +317,10 @@ def cmd_new(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"deployplan: {exc}", file=sys.stderr)
         return 2
-    if args.output and Path(args.output).exists() and not args.force:
-        print(f"deployplan: {args.output} exists; use --force to overwrite it", file=sys.stderr)
-        return 2
-    _write(text, args.output)
+    try:
+        _write(text, _output(args.output, args.force))
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
@@ -284,9 +334,11 @@ def cmd_import(args: argparse.Namespace) -> int:
         print("deployplan: name at least one file (--rollout, --workflow, --workload, "
               "--flags or --migrations)", file=sys.stderr)
         return 2
-    if args.output and Path(args.output).exists() and not args.force:
-        print(f"deployplan: {args.output} exists; use --force to overwrite it", file=sys.stderr)
-        return 2
+    inputs = [path for path in (*named.values(), args.migrations) if path]
+    try:
+        output = _output(args.output, args.force, inputs)
+    except OutputRefused as exc:
+        return _refused(exc)
     root = args.root or str(find_sources_root(Path.cwd()))
     if not Path(root).is_dir():
         print(f"deployplan: --root {root!r} is not a folder", file=sys.stderr)
@@ -301,7 +353,10 @@ def cmd_import(args: argparse.Namespace) -> int:
     except DraftError as exc:
         print(f"deployplan: {exc}", file=sys.stderr)
         return 1
-    _write(draft.text(args.name), args.output)
+    try:
+        _write(draft.text(args.name), output)
+    except OutputRefused as exc:
+        return _refused(exc)
     return 0
 
 
@@ -344,18 +399,21 @@ def parser() -> argparse.ArgumentParser:
                         help="; ".join(f"{e.name}: {e.description}"
                                        for e in EXPORTERS.values()))
     export.add_argument("plan", metavar="PLAN.yaml", help="the plan file to export")
-    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout "
+                        "(never over the plan itself)")
+    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     export.set_defaults(run=cmd_export)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the plan format")
     schema.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    schema.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     schema.set_defaults(run=cmd_schema)
 
     new = sub.add_parser("new", help="write a plan skeleton whose placeholders fail the "
                          "checks until they are filled in")
     new.add_argument("name", help="the plan id (a slug, like checkout-v2)")
     new.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
-    new.add_argument("--force", action="store_true", help="overwrite FILE")
+    new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     new.set_defaults(run=cmd_new)
 
     draft = sub.add_parser("import", help="draft a plan from the repository's deploy files: "
@@ -374,7 +432,7 @@ def parser() -> argparse.ArgumentParser:
     draft.add_argument("--name", metavar="PLAN_ID", help="the plan id (default: from the "
                        "service's name in the files)")
     draft.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
-    draft.add_argument("--force", action="store_true", help="overwrite FILE")
+    draft.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     draft.set_defaults(run=cmd_import)
     return top
 

@@ -24,6 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .checks.registry import WAIVABLE_IDS
+from .files import NotARegularFile, TooLarge, read_limited
 from .ids import slugify
 from .model import (
     CHECK_ID,
@@ -144,20 +145,20 @@ def _load(text: str, source: str | None, limits: Limits) -> Plan:
 
 
 def read_plan_text(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
-    """Read a plan file as text (UTF-8, a BOM allowed), or raise a located PlanError."""
+    """Read a plan file as text (UTF-8, a BOM allowed), or raise a located PlanError.
+    Only a regular file is read, never more than ``limits.max_bytes`` of it (see
+    :func:`~sphinx_deployplan.files.read_limited`)."""
     path = Path(path)
     too_big = f"more than the limit of {limits.max_bytes:,} (deployplan_max_bytes)"
     try:
-        size = path.stat().st_size
-        if size > limits.max_bytes:
-            raise PlanError([Problem("yaml", f"the plan file is {size:,} bytes, {too_big}",
-                                     1, str(path))])
-        # never more than the limit, even from a file whose size stat() does not tell
-        # (/dev/zero, /proc) or that grows while it is read
-        with path.open("rb") as stream:
-            data = stream.read(limits.max_bytes + 1)
-        if len(data) > limits.max_bytes:
-            raise PlanError([Problem("yaml", f"the plan file is {too_big}", 1, str(path))])
+        data = read_limited(path, limits.max_bytes)
+    except TooLarge as exc:
+        size = f"{exc.size:,} bytes, " if exc.size is not None else ""
+        raise PlanError([Problem("yaml", f"the plan file is {size}{too_big}", 1,
+                                 str(path))]) from None
+    except NotARegularFile as exc:
+        raise PlanError([Problem("file", f"the plan path is {exc.kind}, not a regular file; "
+                                 f"a plan must be a YAML file", None, str(path))]) from None
     except OSError as exc:
         raise PlanError([Problem("file", f"cannot read the plan file: {exc.strerror}",
                                  None, str(path))]) from None

@@ -114,7 +114,7 @@ def test_quality_checks_section_shows_badges_and_evidence_links(built):
     _, out, _ = built
     page = soup(out / "unsafe.html")
     rows = page.select("table.deployplan-checks tbody tr")
-    assert [r["id"] for r in rows] == [f"unsafe-check-{c}" for c in (
+    assert [r["id"] for r in rows] == [f"unsafe--check-{c}" for c in (
         "env-config-access", "promotion-tests", "zero-downtime", "rollback-commands",
         "flag-lifecycle", "health-coverage", "migration-compat", "communication")]
     badges = [r.select_one(".deployplan-badge").get_text() for r in rows]
@@ -122,8 +122,8 @@ def test_quality_checks_section_shows_badges_and_evidence_links(built):
     rollback = rows[3]
     links = {a.get_text(): a["href"] for a in rollback.select("a")}
     # the runbook keeps the plan's words: no smart quotes in the label
-    assert links["rollback step 2 'Tell the database team'"] == "#unsafe-rollback-step-2"
-    assert page.select_one("#unsafe-rollback-step-2")  # the anchor exists on the page
+    assert links["rollback step 2 'Tell the database team'"] == "#unsafe--rollback-step-2"
+    assert page.select_one("#unsafe--rollback-step-2")  # the anchor exists on the page
     waived = soup(out / "waived.html").select("table.deployplan-checks tbody tr")
     assert [r.select_one(".deployplan-badge").get_text() for r in waived] == [
         "met", "met", "met", "met", "n/a", "met", "n/a", "waived"]
@@ -199,11 +199,11 @@ def test_landing_page_aggregates(built):
         ["Waived plan", "waived-svc", "waived-team", "Blue-green", "6 of 6", "waived"],
     ]
     assert page.select_one("table.deployplan-index a")["href"] == \
-        "complete.html#deployplan-complete"
+        "complete.html#complete--plan"
     matrix = page.select("table.deployplan-matrix tbody tr")
     cell = matrix[1].select("td")[4].select_one("a")
     assert cell.get_text() == "unmet"
-    assert cell["href"] == "unsafe.html#unsafe-check-rollback-commands"
+    assert cell["href"] == "unsafe.html#unsafe--check-rollback-commands"
     flags = [[c.get_text(strip=True) for c in r.select("td")]
              for r in page.select("table.deployplan-flag-report tbody tr")]
     assert flags == [

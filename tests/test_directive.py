@@ -75,8 +75,8 @@ def test_sections_are_in_the_toc_with_anchors(app):
     toc = app.env.tocs["plan_md"].astext()
     for title in SECTION_TITLES:
         assert title in toc
-    assert page.select_one("section#forms-demo-md-rollback")
-    assert page.select_one("tr#forms-demo-md-env-prod")
+    assert page.select_one("section#forms-demo-md--rollback")
+    assert page.select_one("tr#forms-demo-md--env-prod")
 
 
 @pytest.mark.sphinx("html", testroot="forms")
@@ -129,11 +129,11 @@ def test_checkout_html_has_the_seed_tables(site, shared_plans):
         assert table is not None, css
         assert headers(table) == expected
     flags = page.select_one("table.deployplan-flags")
-    release = flags.select_one("tr#checkout-v2-flag-checkout-v2-ui")
+    release = flags.select_one("tr#checkout-v2--flag-checkout-v2-ui")
     cells = [td.get_text(strip=True) for td in release.select("td")]
     assert cells == ["checkout-v2-ui", "release", "off", "1% → 10% → 100%", "2027-01-15"]
     kill = [td.get_text(strip=True) for td in
-            flags.select_one("tr#checkout-v2-flag-checkout-kill-switch").select("td")]
+            flags.select_one("tr#checkout-v2--flag-checkout-kill-switch").select("td")]
     assert kill[2] == "on" and kill[4] == "permanent (review quarterly)"
     envs = page.select_one("table.deployplan-environments")
     assert [td.get_text(strip=True) for td in envs.select("tbody tr")[2].select("td")][-1] \

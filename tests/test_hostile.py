@@ -665,11 +665,28 @@ def test_a_50_mb_file_is_refused_without_being_read(tmp_path):
     assert lines[2] == "read"  # control: with a higher limit it is (and costs its size)
 
 
-def test_read_plan_text_never_reads_past_the_limit(tmp_path):
-    """A file whose size stat() does not tell (/dev/zero) is read only up to the limit."""
-    with pytest.raises(PlanError) as info:
-        read_plan_text("/dev/zero", Limits(max_bytes=1000))
-    assert "more than the limit of 1,000" in info.value.problems[0].message
+def test_read_plan_text_reads_only_regular_files(tmp_path):
+    """A device that never ends (/dev/zero), a named pipe that waits for a writer, a
+    folder and a socket are refused at once, without reading: a ``file`` problem."""
+    import socket
+
+    os.mkfifo(tmp_path / "pipe.yaml")
+    (tmp_path / "folder.yaml").mkdir()
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(tmp_path / "socket.yaml"))
+    try:
+        for path, kind in (("/dev/zero", "a character device"),
+                           (tmp_path / "pipe.yaml", "a named pipe (FIFO)"),
+                           (tmp_path / "folder.yaml", "a folder"),
+                           (tmp_path / "socket.yaml", "a socket")):
+            with pytest.raises(PlanError) as info:
+                read_plan_text(path, Limits(max_bytes=1000))
+            [problem] = info.value.problems
+            assert (problem.subtype, problem.line, problem.source) == ("file", None, str(path))
+            assert problem.message == (f"the plan path is {kind}, not a regular file; a plan "
+                                       f"must be a YAML file")
+    finally:
+        server.close()
 
 
 def test_the_sphinx_limits_are_configurable(site):

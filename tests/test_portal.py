@@ -164,12 +164,40 @@ def test_missing_or_malformed_member_is_reported_and_left_out(tmp_path):
     result = build(src)
     assert result.returncode == 0
     warnings = strip_colors(result.stderr)
-    conf = src / "conf.py"
-    assert re.search(rf"{re.escape(str(conf))}:5: WARNING: portal member 2 of "
-                     r"needs_external_needs \(https://broken.example.com\): .*needs.json is not "
-                     r"valid JSON .*; its plans are left out of this build \[deployplan.portal\]",
-                     warnings), warnings
+    broken_json = src / ".." / "broken" / "_build" / "html" / "needs.json"
+    assert re.search(rf"{re.escape(str(broken_json))}:1: WARNING: portal member 2 of "
+                     r"needs_external_needs \(https://broken.example.com\): the file is not "
+                     r"valid JSON \(column 2: .*\); its plans are left out of this build "
+                     r"\[deployplan.portal\]", warnings), warnings
     assert "portal member 3 of needs_external_needs (https://missing.example.com)" in warnings
     assert "cannot be read (No such file or directory)" in warnings
     rows = _page(src).select("table.deployplan-index")[0].select("tbody tr")
     assert [r.select_one("td").get_text(strip=True) for r in rows] == ["Alpha-Api release"]
+
+
+def test_members_by_file_url_are_read_and_by_web_url_are_not(tmp_path):
+    """``json_url: file://...`` is a file like ``json_path``; an http(s) URL is left to
+    sphinx-needs, with a warning, and its plans are not shown (a closed local port
+    here: nothing leaves the machine)."""
+    good = write_member(tmp_path, "alpha", ["alpha-api"])
+    assert build(good).returncode == 0
+    src = tmp_path / "portal"
+    src.mkdir()
+    needs = good / "_build" / "html" / "needs.json"
+    (src / "conf.py").write_text(
+        'project = "Release portal"\n'
+        'extensions = ["myst_parser", "sphinx_deployplan"]\n'
+        'exclude_patterns = ["_build"]\ndeployplan_today = "2026-11-27"\n'
+        "needs_external_needs = [\n"
+        f'    {{"base_url": "https://alpha.example.com", "json_url": "file://{needs}"}},\n'
+        '    {"base_url": "https://web.example.com", '
+        '"json_url": "http://127.0.0.1:9/needs.json"},\n]\n')
+    (src / "index.md").write_text("# Portal\n\n```{deployplan-index}\n```\n")
+    result = build(src)
+    warnings = strip_colors(result.stderr)
+    assert (f"{src / 'conf.py'}:5: WARNING: portal member 2 of needs_external_needs "
+            f"(https://web.example.com) is a URL; the plan views read members from files "
+            f"only, so its plans are not shown") in warnings
+    rows = _page(src).select("table.deployplan-index tbody tr")
+    assert [r.select_one("td a")["href"] for r in rows] == [
+        "https://alpha.example.com/alpha-api.html#DP_ALPHA_API"]

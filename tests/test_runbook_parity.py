@@ -98,7 +98,7 @@ def _plans(outdir: Path) -> list[tuple[str, Tag, str]]:
     for page_path in sorted((outdir / "plans").glob("*.html")):
         page = BeautifulSoup(page_path.read_text(encoding="utf-8"), "html.parser")
         for section in page.select("section.deployplan"):
-            plan_id = section["id"].removeprefix("deployplan-")
+            plan_id = section["id"].removesuffix("--plan")
             md = outdir / "_deployplan" / plan_id / f"{plan_id}.runbook.md"
             found.append((plan_id, section, md.read_text(encoding="utf-8")))
     return found

@@ -102,4 +102,4 @@ def test_landing_page_shows_index_matrix_and_flags(visit):
     assert page.locator("table.deployplan-flag-report tbody tr").count() >= 4
     page.locator("table.deployplan-matrix tbody tr td:nth-child(2) a").first.click()
     page.wait_for_load_state("networkidle")
-    assert "#" in page.url and page.url.split("#")[1].endswith("-check-env-config-access")
+    assert "#" in page.url and page.url.split("#")[1].endswith("--check-env-config-access")

@@ -28,7 +28,11 @@ def resolve_today(configured: str | _dt.date | None, environ: Mapping[str, str])
         return _dt.date.fromisoformat(str(configured))
     epoch = environ.get("SOURCE_DATE_EPOCH")
     if epoch:  # a float, as Sphinx (and Python's time functions) accept it
-        return _dt.datetime.fromtimestamp(float(epoch), _dt.UTC).date()
+        try:
+            return _dt.datetime.fromtimestamp(float(epoch), _dt.UTC).date()
+        except (ValueError, OverflowError, OSError):
+            raise ValueError(f"SOURCE_DATE_EPOCH must be a number of seconds since "
+                             f"1970-01-01, got {epoch!r}") from None
     return _dt.datetime.now(_dt.UTC).date()
 
 

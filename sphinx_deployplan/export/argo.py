@@ -49,6 +49,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Plan, PromotionGate
+from .common import Names
 from .k8s_probes import (
     INT32_MAX,
     NAME_LABEL,
@@ -90,14 +91,9 @@ def _query(gate: PromotionGate) -> str:
 def _metrics(gates: list[PromotionGate], blue_green: bool,
              notes: list[str]) -> list[dict[str, Any]]:
     metrics: list[dict[str, Any]] = []
-    used: set[str] = set()
+    used = Names(ignore_case=False)
     for gate in gates:
-        name, n = gate.metric, 1
-        while name in used:
-            n += 1
-            name = f"{gate.metric}-{n}"
-        used.add(name)
-        metric: dict[str, Any] = {"name": name}
+        metric: dict[str, Any] = {"name": used.claim(gate.metric)}
         if blue_green:
             if gate.window is not None:
                 metric["initialDelay"] = go_duration(gate.window.seconds)

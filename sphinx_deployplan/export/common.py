@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import heapq
 import re
 import urllib.parse
-from collections.abc import Sequence
+from collections.abc import Callable, Iterable, Sequence
 
 import yaml
 
@@ -36,15 +37,40 @@ def header(plan: Plan, notes: Sequence[str] = ()) -> str:
     return "".join(f"# {line}\n" for line in lines)
 
 
-def claim(base: str, taken: set[str], sep: str = "-", *, ignore_case: bool = True) -> str:
-    """The first of ``base``, ``base<sep>2``, ``base<sep>3``... not yet in ``taken``
-    (compared ignoring case unless told otherwise), recorded there as taken."""
-    key = str.lower if ignore_case else str
-    candidate, n = base, 2
-    while key(candidate) in taken:
-        candidate, n = f"{base}{sep}{n}", n + 1
-    taken.add(key(candidate))
-    return candidate
+class Names:
+    """Names already taken, and how to claim a new one: the first of ``base``,
+    ``base<sep>2``, ``base<sep>3``... not yet taken (compared ignoring case unless
+    told otherwise).
+
+    Each base remembers the suffix it reached, so claiming a name that thousands of
+    stages share costs a step each, not a walk over every suffix already given out
+    (which made 4,000 like-named stages quadratic)."""
+
+    def __init__(self, taken: Iterable[str] = (), sep: str = "-", *,
+                 ignore_case: bool = True) -> None:
+        self._key: Callable[[str], str] = str.lower if ignore_case else str
+        self._taken = {self._key(name) for name in taken}
+        self._next: dict[str, int] = {}
+        self.sep = sep
+
+    def __contains__(self, name: object) -> bool:
+        return isinstance(name, str) and self._key(name) in self._taken
+
+    def add(self, name: str) -> None:
+        self._taken.add(self._key(name))
+
+    def claim(self, base: str) -> str:
+        """The first free name of ``base``'s series, recorded as taken."""
+        key = self._key(base)
+        if key not in self._taken:
+            self._taken.add(key)
+            return base
+        n = self._next.get(key, 2)
+        while self._key(candidate := f"{base}{self.sep}{n}") in self._taken:
+            n += 1
+        self._next[key] = n + 1
+        self._taken.add(self._key(candidate))
+        return candidate
 
 
 def safe_url(url: str | None) -> str | None:
@@ -65,36 +91,96 @@ def dump_yaml(*documents: object) -> str:
                          width=1000)
 
 
+def downstream_of(stages: Sequence[Stage]) -> dict[str, list[str]]:
+    """Stage id -> the ids of the stages that need it, in plan order (each once;
+    needs naming no stage are ignored)."""
+    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
+    for stage in stages:
+        for upstream in dict.fromkeys(stage.needs or []):
+            if upstream in downstream and upstream != stage.id:
+                downstream[upstream].append(stage.id)
+    return downstream
+
+
+def topological(stages: Sequence[Stage]) -> list[Stage]:
+    """The stages, each after the stages it needs; among the stages ready at a time,
+    the first in plan order.  Linear in stages and needs (a heap of the ready ones),
+    and without recursion, so a chain of thousands of stages in any order is fine.
+    A cycle (the loader refuses them) is broken at its first stage in plan order."""
+    position = {stage.id: index for index, stage in enumerate(stages)}
+    downstream = downstream_of(stages)
+    waiting = [0] * len(stages)  # upstream stages not yet placed
+    for stage in stages:
+        for down in downstream[stage.id]:
+            waiting[position[down]] += 1
+    ready = [index for index, count in enumerate(waiting) if count == 0]
+    heapq.heapify(ready)
+    placed = [False] * len(stages)
+    order: list[Stage] = []
+    first_unplaced = 0
+    while len(order) < len(stages):
+        if ready:
+            index = heapq.heappop(ready)
+        else:  # only a cycle is left: take its first stage in plan order
+            while placed[first_unplaced]:
+                first_unplaced += 1
+            index = first_unplaced
+        if placed[index]:
+            continue
+        placed[index] = True
+        order.append(stages[index])
+        for down in downstream[stages[index].id]:
+            at = position[down]
+            waiting[at] -= 1
+            if waiting[at] == 0 and not placed[at]:
+                heapq.heappush(ready, at)
+    return order
+
+
 def gated_deploys(stages: list[Stage]) -> dict[str, list[str]]:
     """Approval stage id -> the deploy stages it gates, in plan order.
 
     A deploy is gated by an approval stage when it is downstream of it without
-    another deploy stage in between (the walk stops at each deploy it meets).
+    another deploy stage in between (a walk stops at each deploy it meets).
+
+    Computed once for every stage, from the last in topological order back: the
+    deploys a stage reaches are those of the stages that need it.  A chain of
+    approvals is then walked once, not once per approval (which was quadratic),
+    and nothing recurses.
     """
-    by_id = {stage.id: stage for stage in stages}
-    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
-    for stage in stages:
-        for upstream in dict.fromkeys(stage.needs or []):
-            if upstream in downstream:
-                downstream[upstream].append(stage.id)
-    result: dict[str, list[str]] = {}
-    for stage in stages:
-        if stage.kind != "approval":
+    downstream = downstream_of(stages)
+    kind = {stage.id: stage.kind for stage in stages}
+    reaches: dict[str, frozenset[str]] = {}
+    for stage in reversed(topological(stages)):
+        found: frozenset[str] = frozenset()
+        for down in downstream[stage.id]:
+            more = frozenset({down}) if kind[down] == "deploy" else reaches.get(down)
+            if more is None:  # in a cycle, not reached yet: walk it
+                more = _deploys_below(down, downstream, kind)
+            found = more if not found else found | more
+        reaches[stage.id] = found
+    position = {stage.id: index for index, stage in enumerate(stages)}
+    return {stage.id: sorted(reaches[stage.id], key=position.__getitem__)
+            for stage in stages if stage.kind == "approval"}
+
+
+def _deploys_below(start: str, downstream: dict[str, list[str]],
+                   kind: dict[str, str]) -> frozenset[str]:
+    """The deploys reached from ``start`` without passing another deploy (a plain
+    walk, for the stages of a cycle only)."""
+    if kind[start] == "deploy":
+        return frozenset({start})
+    seen, found, todo = {start}, set(), list(downstream[start])
+    while todo:
+        current = todo.pop()
+        if current in seen:
             continue
-        seen: set[str] = set()
-        found: set[str] = set()
-        todo = list(downstream[stage.id])
-        while todo:
-            current = todo.pop()
-            if current in seen:
-                continue
-            seen.add(current)
-            if by_id[current].kind == "deploy":
-                found.add(current)
-            else:
-                todo.extend(downstream[current])
-        result[stage.id] = [s.id for s in stages if s.id in found]
-    return result
+        seen.add(current)
+        if kind[current] == "deploy":
+            found.add(current)
+        else:
+            todo.extend(downstream[current])
+    return frozenset(found)
 
 
 def placeholder(plan: Plan, stage: Stage) -> str:

@@ -48,7 +48,7 @@ import re
 
 from ..model import Plan, Stage
 from . import common
-from .common import claim, dump_yaml, header, placeholder, safe_url, stages_of
+from .common import Names, dump_yaml, header, placeholder, safe_url, stages_of
 
 RUNNER = "ubuntu-latest"
 CHECKOUT = "actions/checkout@v4"
@@ -72,32 +72,32 @@ def one_line(text: str) -> str:
 def job_ids(stages: list[Stage]) -> dict[str, str]:
     """Stage id -> GitHub job id (see the module docstring)."""
     ids: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = Names(sep="_")
     for stage in stages:
-        if _JOB_ID.match(stage.id) and stage.id.lower() not in taken:
+        if _JOB_ID.match(stage.id) and stage.id not in taken:
             ids[stage.id] = stage.id
-            taken.add(stage.id.lower())
+            taken.add(stage.id)
     for stage in stages:
         if stage.id in ids:
             continue
         base = re.sub(r"[^a-zA-Z0-9_-]", "_", stage.id)
         if not re.match(r"[_a-zA-Z]", base):
             base = "_" + base
-        ids[stage.id] = claim(base, taken, "_")
+        ids[stage.id] = taken.claim(base)
     return ids
 
 
 def approval_environments(plan: Plan) -> dict[str, str]:
     """Approval stage id -> the GitHub environment its job waits on (its gate)."""
-    taken = {env.name.lower() for env in plan.environments or []}
+    taken = Names(env.name for env in plan.environments or [])
     gates: dict[str, str] = {}
     for stage in stages_of(plan):
         if stage.kind != "approval":
             continue
         base = stage.id.strip() or "approval"
-        if base.lower() in taken:
+        if base in taken:
             base = f"{base}-approval"
-        gates[stage.id] = claim(base, taken)
+        gates[stage.id] = taken.claim(base)
     return gates
 
 

@@ -45,7 +45,7 @@ import re
 
 from ..model import Environment, Plan, Stage
 from . import common
-from .common import claim, dump_yaml, header, placeholder, safe_url, stages_of
+from .common import Names, dump_yaml, header, placeholder, safe_url, stages_of, topological
 
 APPROVAL_SCRIPT = ("printf 'Approved: %s (approvers: %s)\\n' "
                    "\"$DEPLOYPLAN_STAGE\" \"$DEPLOYPLAN_APPROVERS\"")
@@ -81,26 +81,10 @@ def deployment_tier(env: Environment) -> str:
     return "other"
 
 
-def topological(stages: list[Stage]) -> list[Stage]:
-    """The stages, each after the stages it needs; ties in plan order."""
-    ids = {stage.id for stage in stages}
-    placed: set[str] = set()
-    order: list[Stage] = []
-    remaining = list(stages)
-    while remaining:
-        ready = next((s for s in remaining
-                      if all(n in placed or n not in ids for n in s.needs or [])),
-                     remaining[0])  # a cycle (the loader refuses them): keep plan order
-        order.append(ready)
-        placed.add(ready.id)
-        remaining.remove(ready)
-    return order
-
-
 def job_names(stages: list[Stage]) -> dict[str, str]:
     """Stage id -> GitLab job name (see the module docstring)."""
     names: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = Names(ignore_case=False)
     for stage in stages:
         if _JOB_NAME.match(stage.id) and stage.id not in RESERVED and stage.id not in taken:
             names[stage.id] = stage.id
@@ -111,17 +95,17 @@ def job_names(stages: list[Stage]) -> dict[str, str]:
         base = re.sub(r"[^A-Za-z0-9_.-]", "-", stage.id) or "job"
         if base in RESERVED or base.startswith("."):
             base = "job-" + base
-        names[stage.id] = claim(base, taken, ignore_case=False)
+        names[stage.id] = taken.claim(base)
     return names
 
 
 def environment_names(plan: Plan) -> dict[str, str]:
     """Plan environment name -> GitLab environment name (see the module docstring)."""
     names: dict[str, str] = {}
-    taken: set[str] = set()
+    taken = Names()
     for env in plan.environments or []:
         base = re.sub(r"[^A-Za-z0-9 _/-]", "-", env.name).strip(" /") or "environment"
-        names[env.name] = claim(base, taken)
+        names[env.name] = taken.claim(base)
     return names
 
 

@@ -9,7 +9,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 
 from ..render.nodes import prepare_for_builder, register_nodes
-from . import needs
+from . import duplicates, needs
 from .aggregates import (
     FlagsDirective,
     IndexDirective,
@@ -18,17 +18,17 @@ from .aggregates import (
     fill_aggregates,
     outdated,
 )
-from .config import register_options, settings, validate
+from .config import register_options, validate
 from .directive import DeployPlanDirective
-from .domain import DeployPlanDomain, plan_domain
+from .domain import DeployPlanDomain
 from .downloads import downloads, fill_downloads, keep_downloads_out_of_sources, remove_stale
+from .gate import fail_on_unmet
 from .portal import check_members
 from .shutdown import arrange_fast_exit
-from .warnings import logger
 
 STATIC = Path(__file__).resolve().parent.parent / "static"
 #: Bumped whenever what we keep in the environment or in doctrees changes shape.
-ENV_VERSION = 2
+ENV_VERSION = 3
 
 
 def _add_static_path(app: Sphinx, config: Config) -> None:
@@ -43,29 +43,6 @@ def _add_assets(app: Sphinx) -> None:
     if app.builder.format == "html":
         app.add_css_file("deployplan.css")
         app.add_js_file("deployplan.js", defer="defer")
-
-
-def _fail_on_unmet(app: Sphinx, exception: Exception | None) -> None:
-    """``build-finished``: the results that fail the build (unmet checks with
-    deployplan_fail_on_unmet, drift with deployplan_fail_on_drift: see
-    :class:`~sphinx_deployplan.checks.Gate`) make it exit with status 1, even without
-    -W, with a summary of plans and checks."""
-    if exception is not None:
-        return
-    gate = settings(app.config).gate
-    failing = []
-    for e in plan_domain(app.env).entries():
-        unmet = e.failing(gate)
-        if unmet:
-            failing.append((e.plan_id, e.docname, unmet))
-    if not failing:
-        return
-    lines = [f"  {plan_id} ({docname}): {', '.join(checks)}"
-             for plan_id, docname, checks in failing]
-    logger.error("deployplan: %d plan(s) have unmet quality checks or drift from their "
-                 "deploy files (deployplan_fail_on_unmet, deployplan_fail_on_drift):\n%s",
-                 len(failing), "\n".join(lines))
-    app.statuscode = 1
 
 
 def setup(app: Sphinx) -> dict[str, Any]:
@@ -87,7 +64,8 @@ def setup(app: Sphinx) -> dict[str, Any]:
     app.connect("env-get-outdated", outdated)
     app.connect("doctree-resolved", fill_aggregates)
     app.connect("doctree-resolved", fill_downloads)
-    app.connect("build-finished", _fail_on_unmet)
+    duplicates.register(app)
+    app.connect("build-finished", fail_on_unmet)
     app.connect("config-inited", keep_downloads_out_of_sources)
     app.connect("build-finished", remove_stale)
     register_nodes(app)

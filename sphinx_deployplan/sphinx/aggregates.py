@@ -17,7 +17,6 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
-from ..ids import anchor
 from ..render.aggregates import FlagSummary, PlanSummary, render_aggregate
 from .config import settings
 from .domain import plan_domain
@@ -70,14 +69,14 @@ def local_summaries(app: Sphinx, fromdoc: str) -> list[PlanSummary]:
     site = app.config.project or ""
     out = []
     for e in plan_domain(app.env).entries():
-        doc = e.docname
+        doc, shown = e.docname, e.shown  # links land on anchors the page really has
         out.append(PlanSummary(
             plan=e.plan_id, title=e.title, service=e.service, owner=e.owner, method=e.method,
             url=link(doc, e.anchor), site=site,
-            checks={check: (result, link(doc, anchor(e.plan_id, "check", check)))
+            checks={check: (result, link(doc, shown.item(e.plan_id, "checks", "check", check)))
                     for check, result in e.checks},
-            flags=[FlagSummary(f.name, link(doc, anchor(e.plan_id, "flag", f.name)), f.type,
-                               f.owner, f.default, f.cleanup, f.permanent)
+            flags=[FlagSummary(f.name, link(doc, shown.item(e.plan_id, "flags", "flag", f.name)),
+                               f.type, f.owner, f.default, f.cleanup, f.permanent)
                    for f in e.flags],
         ))
     return out
@@ -113,5 +112,5 @@ def outdated(app: Sphinx, env: BuildEnvironment, added: Set[str], changed: Set[s
     if added or changed or removed or moved or members_changed:
         extra |= domain.aggregates
     if moved:
-        extra |= {e.docname for e in domain.plans.values() if e.dated}
+        extra |= {e.docname for found in domain.plans.values() for e in found if e.dated}
     return sorted(extra - set(removed))

@@ -23,6 +23,7 @@ from sphinx.application import Sphinx
 from sphinx.config import Config
 from sphinx.errors import ConfigError
 
+from .. import members
 from ..checks import RULE_IDS, Gate, RuleSettings, resolve_today, strict_rule_ids
 from ..export import EXPORTERS
 from ..loader import DEFAULT_LIMITS, Limits
@@ -186,6 +187,10 @@ class DeployPlanConfig:
         DEFAULT_LIMITS.max_values, "Most values one plan may hold, counting each expansion "
         "of a YAML alias, so that an alias bomb is refused instead of exhausting memory.",
         _positive_int)
+    portal_max_bytes: int = option(
+        members.DEFAULT_MAX_BYTES, "Largest portal member ``needs.json`` (in bytes) a "
+        "portal reads; a larger one is left out with a ``deployplan.portal`` warning.  The "
+        "default is about 1,000 plans.", _positive_int, rebuild="")
 
     # Derived once per build, not conf.py values.
     build_today: _dt.date = field(default=_dt.date.min, metadata={"derived": True})
@@ -239,9 +244,8 @@ def validate(app: Sphinx, config: Config) -> None:
                           f"{config[PREFIX + 'sources_root']!r}: {exc}") from None
     try:
         values["build_today"] = resolve_today(values["today"], os.environ)
-    except ValueError as exc:
-        raise ConfigError(f"SOURCE_DATE_EPOCH = {os.environ.get('SOURCE_DATE_EPOCH')!r} "
-                          f"is not a time: {exc}") from None
+    except ValueError as exc:  # says what SOURCE_DATE_EPOCH is and must be
+        raise ConfigError(str(exc)) from None
     config._deployplan = DeployPlanConfig(**values)
 
 

@@ -19,12 +19,19 @@ from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
 from ..sources import PlanSources, read_plan_sources
 from ..text import quote, suggest
 from .config import DeployPlanConfig, settings
-from .domain import plan_domain
+from .domain import PlanEntry, Shown, plan_domain
 from .downloads import downloads, export_files
+from .duplicates import claim_needs, earlier_on_page, mark, same_page_box
 from .needs import add_plan_needs
 from .warnings import location, message, report_results, warn
 
 _OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
+
+
+def _shown(parts: list[str] | None, heading: bool) -> Shown:
+    """What the runbook of these options shows (see :func:`render_plan`)."""
+    keys = frozenset(parts or PART_KEYS)
+    return Shown(heading, keys, next(k for k in PART_KEYS if k in keys))
 
 
 def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...],
@@ -81,17 +88,31 @@ class DeployPlanDirective(SphinxDirective):
 
         results = run_checks(plan, self.settings.build_today, self.settings.rule_settings,
                              self._sources(plan, docname, body_offset))
-        duplicate = plan_domain(self.env).add_plan(plan, docname, doc_line(plan.line), results)
-        if duplicate is not None:
-            warn(duplicate, docname, body_offset)
+        heading = "no-heading" not in self.options
+        key_line = plan.line_of("plan") or plan.line
+        entry = PlanEntry.of(plan, docname, doc_line(plan.line),
+                             key_line if body_offset is None else doc_line(key_line),
+                             results, _shown(parts, heading))
+        domain = plan_domain(self.env)
+        domain.add_plan(entry)
         report_results(results, plan.source, docname, body_offset)
-        rendered = render_plan(plan, parts, heading="no-heading" not in self.options,
-                               results=results)
-        if duplicate is None:  # a duplicate's links would name the first plan's files
+        earlier = earlier_on_page(domain, entry)
+        if earlier is not None:  # the same id twice on one page: no second runbook
+            box = same_page_box(entry, earlier)
+            mark([box], domain, entry)
+            return [box]
+        rendered = render_plan(plan, parts, heading=heading, results=results)
+        # A plan that does not own its id (see .duplicates) neither links the owner's
+        # downloads nor takes its needs.  A page read later, or by another -j
+        # process, may still take the id: the page is then rewritten without them.
+        owner = domain.wins_while_reading(entry)
+        if owner:
             _place_downloads(rendered, plan, self.settings.exports, results)
-        if not self.settings.needs or duplicate is not None:
-            return rendered
-        return add_plan_needs(self, plan, results, rendered, doc_line) + rendered
+        if self.settings.needs and owner:
+            claim_needs(self.env, entry)
+            rendered = add_plan_needs(self, plan, results, rendered, doc_line) + rendered
+        mark(rendered, domain, entry)
+        return rendered
 
     @property
     def settings(self) -> DeployPlanConfig:

@@ -39,6 +39,15 @@ def warn(problem: Problem, docname: str, offset: int | None = None) -> None:
                    location=location(problem, docname, offset))
 
 
+def warn_file(path: str, line: int | None, subtype: str, text: str) -> None:
+    """A warning about a file that is no document (a portal member's needs.json),
+    located at its line, or named in the text when the line is not known."""
+    if line is None:
+        text = f"{path}: {text}"
+    logger.warning(Problem(subtype, text).message, type=WARNING_TYPE, subtype=subtype,
+                   location=f"{path}:{line}" if line is not None else None)
+
+
 def report_results(results: PlanResults, source: str | None, docname: str,
                    body_offset: int | None) -> None:
     """A warning for each problem :func:`~sphinx_deployplan.report.result_problems` finds

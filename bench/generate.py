@@ -20,6 +20,15 @@ writes three folders into OUTDIR:
 ``plans/``
     Every plan as a plain YAML file (input for ``deployplan check``).
 
+With ``--sources`` (``generate(..., sources=True)``) every plan also names four
+deploy files that match it, written beside the site under ``deploy/<plan id>/``
+(``deployplan_sources_root = "."``): canary and blue-green plans an Argo Rollout
+(with its AnalysisTemplate; ``workloadRef`` to the Deployment), rolling and
+feature-flag plans the SQL files of their first migration (``up_file``,
+``down_file``); every plan a GitHub Actions workflow, a Deployment whose probes
+are its health checks, and flagd flags.  The benchmark compares this site with
+the same site without sources.
+
 Plans rotate through the four strategies (canary, rolling, blue-green,
 feature-flag), hold about 40 items each (environments, stages, rollback
 triggers/steps/verify steps, notices, flags, health checks, migrations) and
@@ -38,6 +47,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as _dt
+import json
 import random
 import re
 import shutil
@@ -463,6 +473,7 @@ class PlanPage:
     form: str  # md | rst | file
     docname: str  # e.g. plans/checkout-api-0000
     yaml_text: str
+    files: dict[str, str] = field(default_factory=dict)  # deploy files, by path in the site
 
     @property
     def plan_id(self) -> str:
@@ -541,17 +552,127 @@ plans/*
 """
 
 
-def make_pages(n: int, seed: int = DEFAULT_SEED) -> list[PlanPage]:
+def make_pages(n: int, seed: int = DEFAULT_SEED, sources: bool = False) -> list[PlanPage]:
     pages = []
     for i in range(n):
         plan = make_plan(i, seed)
+        files = deploy_files(plan) if sources else {}
         pages.append(PlanPage(i, plan, FORMS[i % len(FORMS)], f"plans/{plan['plan']}",
-                              plan_yaml(plan)))
+                              plan_yaml(plan), files))
     return pages
 
 
+# --- deploy files that match a plan (the sources benchmark) ----------------------------------
+
+
+def _k8s(*docs: dict[str, Any]) -> str:
+    return "---\n".join(yaml.dump(d, Dumper=_Dumper, sort_keys=False, width=100) for d in docs)
+
+
+def _seconds(duration: str) -> int:
+    return int(duration[:-1]) * {"s": 1, "m": 60, "h": 3600, "d": 86400}[duration[-1]]
+
+
+def deploy_files(plan: dict[str, Any]) -> dict[str, str]:
+    """Four deploy files that say what ``plan`` says; ``plan`` gains ``sources`` (and,
+    for rolling and feature-flag plans, ``up_file``/``down_file`` for its first
+    migration)."""
+    service, plan_id = plan["service"], plan["plan"]
+    folder = f"deploy/{plan_id}"
+    files: dict[str, str] = {}
+    sources: dict[str, str] = {}
+    probes = {}
+    for check in plan["health_checks"]:
+        key = {"readiness": "readinessProbe", "liveness": "livenessProbe",
+               "startup": "startupProbe"}.get(check["type"])
+        if key:
+            probes[key] = {"httpGet": {"path": check["endpoint"], "port": 8080},
+                           "periodSeconds": _seconds(check["interval"]),
+                           "failureThreshold": check["failure_threshold"]}
+    labels = {"app": service}
+    files[f"{folder}/deployment.yaml"] = _k8s({
+        "apiVersion": "apps/v1", "kind": "Deployment",
+        "metadata": {"name": service, "namespace": plan_id.split("-")[0]},
+        "spec": {"replicas": 4, "selector": {"matchLabels": labels}, "template": {
+            "metadata": {"labels": labels},
+            "spec": {"containers": [{"name": service, "image": f"ghcr.io/acme/{service}:1.0",
+                                     "ports": [{"containerPort": 8080}], **probes}]}}}})
+    sources["workload"] = f"{folder}/deployment.yaml"
+
+    strategy = plan["strategy"]
+    if strategy["method"] in ("canary", "blue-green"):
+        metrics = [{"name": g["metric"], "interval": g["window"], "successCondition":
+                    "result[0] " + g["threshold"].split()[0] + " 1",
+                    "provider": {"prometheus": {"address": "http://prometheus:9090",
+                                                "query": f"{g['metric']}{{app=\"{service}\"}}"}}}
+                   for g in strategy["promote_when"]]
+        analysis = {"templates": [{"templateName": f"{service}-analysis"}]}
+        if strategy["method"] == "canary":
+            steps: list[dict[str, Any]] = []
+            for step in strategy["steps"]:
+                weight = int(step["traffic"].rstrip("%"))
+                if weight == 100 and "hold" not in step:
+                    continue
+                steps.append({"setWeight": weight})
+                if "hold" in step:
+                    steps.append({"pause": {"duration": step["hold"]}})
+            rollout_strategy = {"canary": {"analysis": analysis, "steps": steps}}
+        else:
+            rollout_strategy = {"blueGreen": {"activeService": f"{service}-active",
+                                              "previewService": f"{service}-preview",
+                                              "prePromotionAnalysis": analysis}}
+        files[f"{folder}/rollout.yaml"] = _k8s({
+            "apiVersion": "argoproj.io/v1alpha1", "kind": "Rollout",
+            "metadata": {"name": service},
+            "spec": {"replicas": 4, "workloadRef": {"apiVersion": "apps/v1",
+                                                    "kind": "Deployment", "name": service},
+                     "strategy": rollout_strategy}},
+            {"apiVersion": "argoproj.io/v1alpha1", "kind": "AnalysisTemplate",
+             "metadata": {"name": f"{service}-analysis"}, "spec": {"metrics": metrics}})
+        sources["rollout"] = f"{folder}/rollout.yaml"
+    else:
+        migration = plan["migrations"][0]
+        for key in ("up", "down"):
+            path = f"{folder}/{migration['name']}.{key}.sql"
+            files[path] = migration.pop(key) + ";\n"
+            migration[f"{key}_file"] = path
+
+    jobs: dict[str, Any] = {}
+    for stage in plan["pipeline"]["stages"]:
+        job: dict[str, Any] = {"runs-on": "ubuntu-latest"}
+        if stage.get("needs"):
+            job["needs"] = list(stage["needs"])
+        if stage["kind"] == "deploy":
+            job["environment"] = stage["environment"]
+        job["steps"] = [{"run": f"make {stage['id']}"}]
+        jobs[stage["id"]] = job
+    files[f"{folder}/deploy.yml"] = yaml.dump(
+        {"name": f"Deploy {service}", "on": {"push": {"branches": ["main"]}}, "jobs": jobs},
+        Dumper=_Dumper, sort_keys=False, width=100)
+    sources["workflow"] = f"{folder}/deploy.yml"
+
+    flags = {}
+    for flag in plan["feature_flags"]:
+        if flag["default"] in ("on", "off"):
+            flags[flag["name"]] = {"state": "ENABLED", "variants": {"on": True, "off": False},
+                                   "defaultVariant": flag["default"]}
+        else:
+            flags[flag["name"]] = {"state": "ENABLED", "variants": {
+                flag["default"]: flag["default"], "treatment": "treatment"},
+                "defaultVariant": flag["default"]}
+    files[f"{folder}/flags.flagd.json"] = json.dumps(
+        {"$schema": "https://flagd.dev/schema/v0/flags.json", "flags": flags}, indent=2) + "\n"
+    sources["flags"] = f"{folder}/flags.flagd.json"
+    plan["sources"] = sources
+    return files
+
+
 def write_page(root: Path, page: PlanPage) -> None:
-    """The page of one plan (and its YAML file, for the file form) into site ``root``."""
+    """The page of one plan (and its YAML file, for the file form, and its deploy files)
+    into site ``root``."""
+    for name, text in page.files.items():
+        (root / name).parent.mkdir(parents=True, exist_ok=True)
+        (root / name).write_text(text, encoding="utf-8")
     suffix = ".rst" if page.form == "rst" else ".md"
     (root / (page.docname + suffix)).write_text(site_page(page), encoding="utf-8")
     if page.form == "file":
@@ -565,7 +686,10 @@ def remove_page(root: Path, page: PlanPage) -> None:
 
 def write_site(root: Path, pages: list[PlanPage]) -> None:
     (root / "plans").mkdir(parents=True, exist_ok=True)
-    (root / "conf.py").write_text(CONF_EXT.format(n=len(pages), today=TODAY), encoding="utf-8")
+    conf = CONF_EXT.format(n=len(pages), today=TODAY)
+    if any(page.files for page in pages):  # the deploy files live in the site
+        conf += 'deployplan_sources_root = "."\n'
+    (root / "conf.py").write_text(conf, encoding="utf-8")
     (root / "index.md").write_text(INDEX_EXT.format(n=len(pages)), encoding="utf-8")
     for page in pages:
         write_page(root, page)
@@ -822,12 +946,14 @@ def baseline_index(pages: list[PlanPage], results: dict[str, Any]) -> str:
         "```{toctree}\n:maxdepth: 1\n:caption: Release plans\n:glob:\n\nplans/*\n```\n"])
 
 
-def check_plans(pages: list[PlanPage]) -> dict[str, Any]:
-    """Load every plan with the package's core and run its checks; a generated plan
-    that does not load or fails a check is a bug of this generator."""
+def check_plans(pages: list[PlanPage], site: Path | None = None) -> dict[str, Any]:
+    """Load every plan with the package's core and run its checks (against its deploy
+    files, read from ``site``, when it names some); a generated plan that does not load,
+    fails a check or drifts is a bug of this generator."""
     from sphinx_deployplan.checks import run_checks
     from sphinx_deployplan.loader import load_plan
     from sphinx_deployplan.problems import PlanError
+    from sphinx_deployplan.sources import read_plan_sources
 
     today = _dt.date.fromisoformat(TODAY)
     loaded = {}
@@ -837,7 +963,8 @@ def check_plans(pages: list[PlanPage]) -> dict[str, Any]:
         except PlanError as err:
             raise SystemExit(f"generated plan {page.plan_id} does not load: "
                              f"{[p.message for p in err.problems]}") from None
-        results = run_checks(plan, today)
+        sources = read_plan_sources(plan, site) if page.files and site else None
+        results = run_checks(plan, today, None, sources)
         bad = [r.check for r in results.results if r.status != "met"]
         bad += [r.check for r in results.rules if r.status == "unmet"]
         if bad:
@@ -864,11 +991,12 @@ def write_baseline(root: Path, pages: list[PlanPage], loaded: dict[str, Any]) ->
 
 
 def generate(n: int, out: Path, seed: int = DEFAULT_SEED, *, baseline: bool = True,
-             plans: bool = True, clean: bool = True) -> Generated:
-    """Write ``out/site`` (and ``out/baseline``, ``out/plans``) for ``n`` plans."""
+             plans: bool = True, clean: bool = True, sources: bool = False) -> Generated:
+    """Write ``out/site`` (and ``out/baseline``, ``out/plans``) for ``n`` plans; with
+    ``sources``, every plan names four deploy files written into the site."""
     out = Path(out)
     gen = Generated(out, out / "site", out / "baseline" if baseline else None,
-                    out / "plans" if plans else None, make_pages(n, seed))
+                    out / "plans" if plans else None, make_pages(n, seed, sources))
     for folder in (gen.site, gen.baseline, gen.plans_dir):
         if folder is not None and clean and folder.exists():
             shutil.rmtree(folder)
@@ -876,7 +1004,7 @@ def generate(n: int, out: Path, seed: int = DEFAULT_SEED, *, baseline: bool = Tr
     if plans:
         write_plans(gen.plans_dir, gen.pages)
     if baseline:
-        loaded = check_plans(gen.pages)
+        loaded = check_plans(gen.pages, gen.site)
         write_baseline(gen.baseline, gen.pages, loaded)
     return gen
 
@@ -907,8 +1035,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("out", type=Path, help="folder to write site/, baseline/, plans/ into")
     parser.add_argument("--seed", type=int, default=DEFAULT_SEED)
     parser.add_argument("--no-baseline", action="store_true")
+    parser.add_argument("--sources", action="store_true",
+                        help="every plan names four deploy files that match it")
     args = parser.parse_args(argv)
-    gen = generate(args.n, args.out, args.seed, baseline=not args.no_baseline)
+    gen = generate(args.n, args.out, args.seed, baseline=not args.no_baseline,
+                   sources=args.sources)
     items = [count_items(p.plan) for p in gen.pages]
     forms = {f: sum(p.form == f for p in gen.pages) for f in FORMS}
     methods = {m: sum(p.method == m for p in gen.pages) for m in METHODS}

@@ -20,6 +20,9 @@ run, interleaving the scenarios so machine noise hits them alike, measures:
                     output: the extension's own incremental path, without the
                     per-build work sphinx-needs does over every need;
 5. ``parallel``     full build with ``-j 2``;
+   ``sources``      full build of the same plans, each naming four deploy files
+                    that match it (``generate.py --sources``): what reading and
+                    comparing the sources costs, as the ratio ``sources``/``ext``;
 6. peak RSS of every build (``ru_maxrss`` of the child from ``os.wait4``);
 7. ``check``        ``deployplan check`` over the N plan files, when that
                     console script is installed (skipped with a note otherwise).
@@ -55,7 +58,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
 SCENARIOS = ("ext", "ext-noneeds", "baseline", "unchanged", "unchanged-noneeds",
-             "incremental", "incremental-noneeds", "parallel")
+             "incremental", "incremental-noneeds", "parallel", "sources")
 LABELS = {
     "ext": "(1) full, extension + needs",
     "ext-noneeds": "(2) full, deployplan_needs=0",
@@ -65,6 +68,7 @@ LABELS = {
     "incremental": "(4) incremental, one plan edited",
     "incremental-noneeds": "(4b) the same, deployplan_needs=0",
     "parallel": "(5) full, -j 2",
+    "sources": "(8) full, four sources per plan",
     "check": "(7) deployplan check",
 }
 
@@ -198,6 +202,9 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
             env: dict[str, str]) -> dict[str, Any]:
     root = work / f"n{n}"
     gen = generate.generate(n, root, seed)
+    # (8): the same plans, each naming four deploy files that match it
+    with_sources = generate.generate(n, root / "with-sources", seed, baseline=False,
+                                     plans=False, sources=True)
     logs = root / "logs"
     file_pages = [p for p in gen.pages if p.form == "file"]
     edited = gen.page_path(file_pages[len(file_pages) // 2] if file_pages else gen.pages[0])
@@ -220,15 +227,16 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
                 f"{run.maxrss_mib:7.0f} MiB (read {run.read}, wrote {run.written} "
                 f"documents)")
 
-    full = ("ext", "ext-noneeds", "baseline", "parallel")
+    full = ("ext", "ext-noneeds", "baseline", "parallel", "sources")
     for rep in range(runs):
         order = full[rep % len(full):] + full[:rep % len(full)]  # rotate, to share the noise
         for name in order:
             out = root / "out" / name
             shutil.rmtree(out, ignore_errors=True)
-            src = gen.baseline if name == "baseline" else gen.site
+            src = {"baseline": gen.baseline, "sources": with_sources.site}.get(name, gen.site)
             extra = {"ext": ["-E"], "ext-noneeds": ["-E", "-D", "deployplan_needs=0"],
-                     "baseline": ["-E"], "parallel": ["-E", "-j", "2"]}[name]
+                     "baseline": ["-E"], "parallel": ["-E", "-j", "2"],
+                     "sources": ["-E"]}[name]
             run = timed(sphinx(python, src, out, *extra), logs, f"{name}-{rep}", env)
             results[name].runs.append(run)
             say(f"  N={n} run {rep + 1}/{runs} {name:12s} {run.seconds:7.2f} s "
@@ -265,7 +273,8 @@ def bench_n(n: int, runs: int, work: Path, python: str, seed: int, quiet: bool,
                 "4b/2": med["incremental-noneeds"] / med["ext-noneeds"],
                 "4c/1": med["unchanged"] / med["ext"],
                 "4d/2": med["unchanged-noneeds"] / med["ext-noneeds"],
-                "5/1": med["parallel"] / med["ext"]}
+                "5/1": med["parallel"] / med["ext"],
+                "8/1": med["sources"] / med["ext"]}
 
     figures["ratios"] = ratios({k: v.median for k, v in results.items()})
     # CPU time (user + sys of the build and its workers) is steadier than wall time
@@ -300,7 +309,8 @@ def table(all_figures: list[dict[str, Any]]) -> str:
     ratio_names = (("1/3", "ext:baseline", 2), ("2/3", "no-needs:baseline", 2),
                    ("4/1", "incremental:full", 3), ("4b/2", "the same, no needs", 3),
                    ("4c/1", "unchanged:full (floor of 4/1)", 3),
-                   ("4d/2", "the same, no needs", 3), ("5/1", "-j2:serial", 2))
+                   ("4d/2", "the same, no needs", 3), ("5/1", "-j2:serial", 2),
+                   ("8/1", "sources:none", 3))
     heads = [f"{key} {what}" for key, what, _ in ratio_names]
     lines.append("ratios (of medians)   " + "   ".join(heads))
     for f in all_figures:

@@ -52,3 +52,7 @@ needs_build_json = True
 # The date the quality checks treat as "today" (waiver expiry, flag ages), pinned so
 # the docs build the same way every day.
 deployplan_today = "2026-11-27"
+
+# The deploy files the sample plans name under `sources` are in a small sample
+# repository; their paths are relative to it.
+deployplan_sources_root = "samples/repo"

@@ -27,3 +27,8 @@ needs_build_json = True
 # The date the quality checks treat as "today" (waiver expiry, flag ages), pinned
 # so that the example builds the same way every day.
 deployplan_today = "2026-11-27"
+
+# The deploy files the plans name under `sources` (the Rollout, the CI workflows,
+# the workloads, the flag definitions, the migration SQL) live in this folder, next
+# to the plans: paths in the plans are relative to it.
+deployplan_sources_root = "."

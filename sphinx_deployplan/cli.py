@@ -1,12 +1,15 @@
 """``deployplan``: check, export and scaffold plans without Sphinx.
 
-    deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD]
+    deployplan check PLAN.yaml ... [--format text|json] [--today YYYY-MM-DD] [--root DIR]
     deployplan export --to FORMAT PLAN.yaml [-o FILE [--force]]
     deployplan schema [-o FILE [--force]]
     deployplan new NAME [-o FILE [--force]]
+    deployplan import [--rollout F] [--workflow F] [--workload F] [--flags F]
+                      [--migrations DIR] [--root DIR] [-o FILE [--force]]
 
 Exit status: 0 when every plan loads and meets its checks, 1 when a plan is
-invalid or a check is unmet (or, with --strict-rules, a rule), 2 on a usage
+invalid, a check is unmet, a plan drifts from its deploy files (unless
+--no-fail-on-drift) or, with --strict-rules, a rule is unmet; 2 on a usage
 error (a bad -o included: an existing file without --force, the plan being
 read, a folder).  Only the core is imported
 (no Sphinx, no docutils), so it starts fast enough for a pre-commit hook.
@@ -27,7 +30,7 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from . import __version__
-from .checks import PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
+from .checks import Gate, PlanResults, RuleSettings, resolve_today, run_checks, strict_rule_ids
 from .discover import PlanSource, find_plans
 from .loader import load_plan, load_plan_file, read_plan_text
 from .model import SqlDialect
@@ -44,20 +47,23 @@ class FileReport:
     plan_id: str | None = None
     results: PlanResults | None = None
     problems: list[Problem] = field(default_factory=list)
+    #: deploy files the plan names that could not be read
+    source_problems: list[Problem] = field(default_factory=list)
 
-    strict_rules: frozenset[str] = frozenset()
+    gate: Gate = field(default_factory=Gate)
     offset: int = 0  # an inline plan's first line is line offset + 1 of its page
 
     @property
-    def failing(self) -> list:
-        """Unmet checks, and unmet rules when rules are strict."""
+    def failing(self) -> list[str]:
+        """The checks and rules whose result fails (see :class:`Gate`)."""
         if self.results is None:
             return []
-        return [*self.results.unmet, *self.results.failing_rules(self.strict_rules)]
+        return self.gate.failing((r.check, r.status) for r in self.results)
 
     @property
     def ok(self) -> bool:
-        return not self.problems and self.results is not None and not self.failing
+        return not self.problems and not self.source_problems and self.results is not None \
+            and not self.failing
 
     @property
     def where(self) -> str:
@@ -71,9 +77,9 @@ class FileReport:
 
     def located(self) -> list[Problem]:
         """Everything to report, loading problems first, each at its line."""
-        found = result_problems(self.results, None, self.strict_rules) \
+        found = result_problems(self.results, None, self.gate) \
             if self.results is not None else []
-        return self._placed([*self.problems, *found])
+        return self._placed([*self.problems, *self.source_problems, *found])
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
@@ -85,6 +91,10 @@ class FileReport:
             "problems": [{"subtype": p.subtype, "message": p.message, "line": p.line}
                          for p in self._placed(self.problems)],
         }
+        if self.source_problems:
+            data["source_problems"] = [{"subtype": p.subtype, "message": p.message,
+                                        "file": p.source or self.path, "line": p.line}
+                                       for p in self._placed(self.source_problems)]
         if self.results is not None:
             data["checks"] = [self._result(r) for r in self.results.results]
             data["rules"] = [self._result(r) for r in self.results.rules]
@@ -111,19 +121,39 @@ class FileReport:
         }
 
 
+def sources_root(plan_path: str | Path, root: str | None) -> str:
+    """The root the plan's deploy files are read from: ``--root``, else the nearest
+    folder from the plan's folder upwards that holds ``.git``, else the plan's folder
+    (shown relative to the current folder when it is inside it)."""
+    if root is not None:
+        return root
+    from .sources import find_sources_root
+
+    found = find_sources_root(Path(plan_path).parent)
+    try:
+        return os.path.relpath(found) if Path.cwd() in (found, *found.parents) else str(found)
+    except ValueError:  # another drive (Windows)
+        return str(found)
+
+
 def check_file(path: str | PlanSource, today: Any, settings: RuleSettings | None = None,
-               strict_rules: frozenset[str] = frozenset()) -> FileReport:
-    """Check one plan file, or one plan written in a page."""
+               gate: Gate | None = None, root: str | None = None) -> FileReport:
+    """Check one plan file, or one plan written in a page, against the deploy files it
+    names (relative to ``root``, see :func:`sources_root`)."""
     source = path if isinstance(path, PlanSource) else PlanSource(Path(path), None)
-    report = FileReport(str(source.path), strict_rules=strict_rules, offset=source.offset)
+    report = FileReport(str(source.path), gate=gate or Gate(), offset=source.offset)
     try:
         plan = load_plan_file(source.path) if source.text is None \
             else load_plan(source.text, None)
     except PlanError as error:
         report.problems = error.problems
         return report
+    from .sources import read_plan_sources
+
     report.plan_id = plan.plan
-    report.results = run_checks(plan, today, settings)
+    sources = read_plan_sources(plan, sources_root(source.path, root))
+    report.source_problems = sources.problems
+    report.results = run_checks(plan, today, settings, sources)
     return report
 
 
@@ -132,12 +162,12 @@ PARALLEL_FROM = 48
 
 
 def check_files(paths: list[str] | list[PlanSource], today: Any, settings: RuleSettings,
-                strict_rules: frozenset[str]) -> list[FileReport]:
+                gate: Gate, root: str | None = None) -> list[FileReport]:
     """Check every file, on every core when there are many (a pre-commit run over a
     large docs repo), in the order given."""
     workers = min(os.cpu_count() or 1, 8)
     if len(paths) < PARALLEL_FROM or workers < 2:
-        return [check_file(path, today, settings, strict_rules) for path in paths]
+        return [check_file(path, today, settings, gate, root) for path in paths]
     from concurrent.futures import ProcessPoolExecutor
     from functools import partial
 
@@ -147,7 +177,7 @@ def check_files(paths: list[str] | list[PlanSource], today: Any, settings: RuleS
     # Python's advice before fork(): the workers' collector then never walks (nor
     # copies, by touching them) the parent's objects; 1,000 plans went from 2.6 to 2.3 s
     gc.freeze()
-    job = partial(check_file, today=today, settings=settings, strict_rules=strict_rules)
+    job = partial(check_file, today=today, settings=settings, gate=gate, root=root)
     try:
         with ProcessPoolExecutor(workers) as pool:
             return list(pool.map(job, paths, chunksize=max(1, len(paths) // (workers * 4))))
@@ -176,10 +206,15 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(f"deployplan: --today must be a date as YYYY-MM-DD, got {args.today!r}"
               if args.today else f"deployplan: {exc}", file=sys.stderr)
         return 2
+    if args.root is not None and not Path(args.root).is_dir():
+        print(f"deployplan: --root {args.root!r} is not a folder", file=sys.stderr)
+        return 2
     settings = RuleSettings(rollback_budget_share=args.rollback_budget_share,
                             sql_dialect=args.sql_dialect)
+    gate = Gate(strict_rules=strict_rule_ids(args.strict_rules),
+                fail_on_drift=args.fail_on_drift)
     sources = find_plans(args.plans, read_plan_text, only_plans=args.only_plans)
-    reports = check_files(sources, today, settings, strict_rule_ids(args.strict_rules))
+    reports = check_files(sources, today, settings, gate, args.root)
     if args.format == "json":
         json.dump({"today": today.isoformat(), "plans": [r.as_json() for r in reports]},
                   sys.stdout, indent=2)
@@ -289,6 +324,42 @@ def cmd_new(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_import(args: argparse.Namespace) -> int:
+    from .sources import find_sources_root
+    from .sources.draft import Draft, DraftError, relative_to_root
+
+    # the workload first: its name is the service, which picks the Rollout (as checks do)
+    named = {key: getattr(args, key) for key in ("workload", "rollout", "workflow", "flags")}
+    if not any(named.values()) and not args.migrations:
+        print("deployplan: name at least one file (--rollout, --workflow, --workload, "
+              "--flags or --migrations)", file=sys.stderr)
+        return 2
+    inputs = [path for path in (*named.values(), args.migrations) if path]
+    try:
+        output = _output(args.output, args.force, inputs)
+    except OutputRefused as exc:
+        return _refused(exc)
+    root = args.root or str(find_sources_root(Path.cwd()))
+    if not Path(root).is_dir():
+        print(f"deployplan: --root {root!r} is not a folder", file=sys.stderr)
+        return 2
+    draft = Draft(root)
+    try:
+        for key, path in named.items():
+            if path:
+                draft.read(key, relative_to_root(path, root))
+        if args.migrations:
+            draft.read_migrations(relative_to_root(args.migrations, root))
+    except DraftError as exc:
+        print(f"deployplan: {exc}", file=sys.stderr)
+        return 1
+    try:
+        _write(draft.text(args.name), output)
+    except OutputRefused as exc:
+        return _refused(exc)
+    return 0
+
+
 def parser() -> argparse.ArgumentParser:
     from .export import EXPORTERS
 
@@ -315,6 +386,12 @@ def parser() -> argparse.ArgumentParser:
                        help="share of the error budget one rollback may spend (default 0.25)")
     check.add_argument("--sql-dialect", default="postgres", choices=typing.get_args(SqlDialect),
                        help="SQL dialect of migrations without their own (default postgres)")
+    check.add_argument("--root", metavar="DIR", help="the folder a plan's sources, up_file "
+                       "and down_file are relative to (default: the nearest folder from the "
+                       "plan's folder upwards that holds .git, else the plan's folder)")
+    check.add_argument("--fail-on-drift", action=argparse.BooleanOptionalAction, default=True,
+                       help="whether a plan that disagrees with its deploy files (rule "
+                       "source-drift) fails (default: it does)")
     check.set_defaults(run=cmd_check)
 
     export = sub.add_parser("export", help="turn a plan into runnable configuration")
@@ -338,6 +415,25 @@ def parser() -> argparse.ArgumentParser:
     new.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
     new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     new.set_defaults(run=cmd_new)
+
+    draft = sub.add_parser("import", help="draft a plan from the repository's deploy files: "
+                           "every value they give, sources pointing back, TODO for the rest")
+    draft.add_argument("--rollout", metavar="FILE", help="an Argo Rollout or a Flagger Canary")
+    draft.add_argument("--workflow", metavar="FILE", help="a GitHub Actions workflow or a "
+                       ".gitlab-ci.yml")
+    draft.add_argument("--workload", metavar="FILE", help="a Deployment, StatefulSet, "
+                       "DaemonSet or Rollout with the probes")
+    draft.add_argument("--flags", metavar="FILE", help="flagd flag definitions")
+    draft.add_argument("--migrations", metavar="DIR", help="a folder of .sql files (NAME.up.sql "
+                       "and NAME.down.sql are paired)")
+    draft.add_argument("--root", metavar="DIR", help="the sources root the plan's paths are "
+                       "relative to (default: the nearest folder upwards holding .git, else "
+                       "the current folder)")
+    draft.add_argument("--name", metavar="PLAN_ID", help="the plan id (default: from the "
+                       "service's name in the files)")
+    draft.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
+    draft.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    draft.set_defaults(run=cmd_import)
     return top
 
 

@@ -28,6 +28,8 @@ from .files import NotARegularFile, TooLarge, read_limited
 from .ids import slugify
 from .model import (
     CHECK_ID,
+    HOLD,
+    MANUAL,
     ON_OFF,
     SLUG,
     SLUG_PATTERN,
@@ -442,6 +444,14 @@ class _Reader:
                 return text
             if marker is CHECK_ID:
                 return self.choice(text, WAIVABLE_IDS, where, line)
+            if marker is HOLD:
+                if text == MANUAL:
+                    return Duration(0, MANUAL)
+                value = parse_duration(text)
+                if value is not None:
+                    return value
+                return self.problem("schema", f"{where} must be {HOLD.description}, such "
+                                    f"as 30m, 1h or manual; got {shown}", line)
         if origin is Literal:
             return self.choice(text, typing.get_args(tp), where, line)
         if tp is bool:
@@ -734,6 +744,13 @@ def _resolve_into(plan: Plan, add: Any) -> None:
         if not check.endpoint and not check.run:
             add("schema", f"health check {quote(check.check)} needs an endpoint or a run "
                 f"command", check.line)
+
+    for migration in migrations:  # the SQL comes from the plan or from a file, not both
+        for key in ("up", "down"):
+            if getattr(migration, key) and getattr(migration, f"{key}_file"):
+                add("schema", f"migration {quote(migration.name)} gives both {key} and "
+                    f"{key}_file; keep one ({key}_file reads the SQL from the repository)",
+                    migration.line_of(f"{key}_file"))
 
 
 def _unique(items: list[Any], where: str, add: Any) -> None:

@@ -38,6 +38,15 @@ class Duration:
     def __str__(self) -> str:
         return self.text
 
+    @property
+    def manual(self) -> bool:
+        """A hold that lasts until someone promotes (``hold: manual``)."""
+        return self.text == MANUAL
+
+
+#: A hold with no end: the step waits until someone promotes it.
+MANUAL = "manual"
+
 
 @dataclass(frozen=True)
 class Percent:
@@ -64,6 +73,7 @@ class _Marker:
 SLUG = _Marker("slug", "a slug: lower-case letters, digits and single hyphens")
 ON_OFF = _Marker("on-off", "on, off, or the name of a variant")
 CHECK_ID = _Marker("check-id", "the id of a quality check or release-engineering rule")
+HOLD = _Marker("hold", "a duration, or manual (held until someone promotes)")
 
 #: What a slug is: the plan id, and the names exports derive from it.
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -72,6 +82,9 @@ Slug = Annotated[str, SLUG]
 OnOff = Annotated[str, ON_OFF]
 #: A check or rule id (the checks' records list them; the loader and schema read them).
 CheckId = Annotated[str, CHECK_ID]
+#: A traffic step's hold: a duration, or ``manual`` (read as a Duration of 0 seconds
+#: whose ``manual`` is true).
+Hold = Annotated[Duration, HOLD]
 Date = _dt.date
 
 # --- enumerations -----------------------------------------------------------------
@@ -263,7 +276,9 @@ class Pipeline(Item):
 class TrafficStep(Item):
     traffic: Percent = spec("Share of traffic on the new version.", required=True,
                             example="10%")
-    hold: Duration | None = spec("How long to hold before the next step.", example="30m")
+    hold: Hold | None = spec("How long to hold before the next step, or `manual`: held until "
+                             "someone promotes it (an Argo Rollouts `pause: {}`).",
+                             example="30m")
 
 
 @dataclass(kw_only=True)
@@ -415,6 +430,37 @@ class Migration(Item):
     dialect: SqlDialect | None = spec("SQL dialect of up/down for the destructive-sql rule "
                                       "(default: the deployplan_sql_dialect setting).",
                                       example="postgres")
+    up_file: str | None = spec(
+        "A SQL file to read the forward migration from instead of `up`, relative to the "
+        "sources root; the SQL rules analyse its text, and `source-drift` checks that it "
+        "exists.", example="db/migrations/20261120_status_v2.up.sql")
+    down_file: str | None = spec(
+        "A SQL file to read the reverse migration from instead of `down`, relative to the "
+        "sources root.", example="db/migrations/20261120_status_v2.down.sql")
+
+
+# --- sources -----------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Sources(Item):
+    """The repository's files that really deploy the service.  Paths are relative to
+    the sources root; the rule ``source-drift`` compares the plan with them."""
+
+    rollout: str | None = spec(
+        "An Argo Rollout (kind: Rollout) or a Flagger Canary (kind: Canary): compared with "
+        "strategy (method, steps, promotion metrics).", example="deploy/checkout-rollout.yaml")
+    workflow: str | None = spec(
+        "A GitHub Actions workflow or a .gitlab-ci.yml: compared with the environments the "
+        "deploy stages deploy to, their order and manual approvals.",
+        example=".github/workflows/deploy.yml")
+    workload: str | None = spec(
+        "A Deployment, StatefulSet, DaemonSet or Rollout: its container's probes are compared "
+        "with the readiness, liveness and startup health checks.",
+        example="deploy/checkout-deployment.yaml")
+    flags: str | None = spec(
+        "flagd flag definitions (JSON or YAML): compared with feature_flags (names and "
+        "defaults).", example="flags/checkout.flagd.json")
 
 
 # --- waivers ------------------------------------------------------------------------------------
@@ -452,6 +498,8 @@ class Plan(Item):
     feature_flags: list[Flag] | None = spec("Step 5: the feature flags ([] for none).")
     health_checks: list[HealthCheck] | None = spec("Step 6: health checks.")
     migrations: list[Migration] | None = spec("Step 7: database migrations ([] for none).")
+    sources: Sources | None = spec("The deploy files in the repository that the plan must "
+                                   "agree with (rule source-drift).")
     waivers: list[Waiver] | None = spec("Accepted exceptions to a check.")
 
     # Provenance, set by the loader.

@@ -25,7 +25,10 @@ SUBTYPES: dict[str, str] = {
     "reference": "A reference does not resolve (a stage's environment or needs, a migration's "
     "depends_on) or the references form a cycle.",
     "file": "The plan file given with ``:file:`` cannot be read, is not a regular file (a "
-    "folder, a named pipe, a socket, a device) or lies outside the source directory.",
+    "folder, a named pipe, a socket, a device) or lies outside the source directory; or a "
+    "deploy file the plan names (under ``sources``, or a migration's ``up_file`` / "
+    "``down_file``) is missing, lies outside the sources root, cannot be read, or is not "
+    "what the plan says it is (located in that file where the problem is inside it).",
     "option": "A directive option is wrong: an unknown section name, or both a body and "
     "``:file:``.",
     "placeholder": "A value is a placeholder (``TODO``, ``TBD``, ``FIXME``, ``XXX``, "
@@ -40,8 +43,12 @@ SUBTYPES: dict[str, str] = {
     "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing, too "
     "large or malformed, and the portal builds without that member; or one of its needs is "
     "invalid or describes another site, and the portal builds without that need.",
+    "drift": "The plan disagrees with a deploy file it names (rule ``source-drift``): one "
+    "warning per difference, at the plan's line, naming the plan field, the file and line, "
+    "and both values.  Fails the build unless ``deployplan_fail_on_drift`` is false.",
     **{rule.id: f"The release-engineering rule ``{rule.id}`` is not met (a warning; it "
-       f"fails the build only under ``deployplan_strict_rules``)." for rule in RULES},
+       f"fails the build only under ``deployplan_strict_rules``)." for rule in RULES
+       if rule.warning == rule.id},
 }
 
 Severity = Literal["error", "warning"]

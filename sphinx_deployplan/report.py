@@ -9,26 +9,38 @@ from __future__ import annotations
 
 from collections.abc import Set
 
+from .checks.gate import Gate
+from .checks.registry import BY_ID
 from .checks.results import PlanResults
 from .problems import Problem, Severity
+from .text import quote
 
 
-def result_problems(results: PlanResults, source: str | None, strict: Set[str],
+def result_problems(results: PlanResults, source: str | None, gate: Gate | Set[str],
                     ) -> list[Problem]:
     """One problem per placeholder (a warning: the checks it empties say the rest), per
-    unmet check (an error), per unmet rule (an error when ``strict``
-    names it, else a warning) and per waiver that does nothing (a warning: expired, or
-    waiving a result that is met), each at the first
-    item that fails it; ``source`` is the plan's file (None for a directive body)."""
+    unmet check or rule, and per waiver that does nothing (a warning: expired, or
+    waiving a result that is met), each at the first item that fails it; a rule with a
+    subtype of its own (``source-drift``: ``drift``) gives one problem per finding, each
+    at its item.  A result's problem is an error when ``gate`` says it fails the build,
+    else a warning (a set of rule ids is the gate of those strict rules).  ``source`` is
+    the plan's file (None for a directive body)."""
+    if not isinstance(gate, Gate):
+        gate = Gate(strict_rules=frozenset(gate))
     problems = [Problem("placeholder", p.message, p.line, source, "warning")
                 for p in results.placeholders]
     for result in results:
         if result.status != "unmet":
             continue
-        subtype = result.check if result.is_rule else "check"
-        severity: Severity = "error" if not result.is_rule or result.check in strict \
+        record = BY_ID[result.check]
+        severity: Severity = "error" if gate.fails(result.check, result.status) \
             else "warning"
-        problems.append(Problem(subtype, result.sentence(results.plan_id),
+        if record.subtype:
+            problems.extend(Problem(record.warning, f"plan {quote(results.plan_id)}: "
+                                    f"{finding.message}", finding.item.line, source, severity)
+                            for finding in result.failed_by)
+            continue
+        problems.append(Problem(record.warning, result.sentence(results.plan_id),
                                 result.failed_by[0].item.line, source, severity))
     for note in (*results.expired_waivers, *results.unused_waivers):
         problems.append(Problem("waiver", note.message, note.waiver.line, source, "warning"))

@@ -18,6 +18,8 @@ from . import __version__
 from .checks import WAIVABLE_IDS
 from .model import (
     CHECK_ID,
+    HOLD,
+    MANUAL,
     ON_OFF,
     SLUG,
     SLUG_PATTERN,
@@ -81,6 +83,10 @@ def _value(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
                     "description": ON_OFF.description}
         if marker is CHECK_ID:
             return {"enum": list(WAIVABLE_IDS)}
+        if marker is HOLD:
+            duration = _value(Duration, defs)
+            return {"anyOf": [*duration["anyOf"], {"const": MANUAL}],
+                    "description": duration["description"]}
     if isinstance(tp, type) and issubclass(tp, Item):
         _define(tp, defs)
         return {"$ref": f"#/$defs/{tp.__name__}"}

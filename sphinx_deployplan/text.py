@@ -10,6 +10,7 @@ terminal, and a 2 MB value makes no 2 MB message.
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Iterable
 
 
@@ -17,6 +18,18 @@ def quote(text: object, limit: int = 60) -> str:
     """``text`` in quotes, control characters escaped, clipped to about ``limit``."""
     text = str(text)
     return repr(text if len(text) <= limit else text[:limit - 3] + "...")
+
+
+#: A word that reads the same quoted or not: no space, quote or control character.
+_PLAIN = re.compile(r"[A-Za-z0-9_./][A-Za-z0-9_./:%+@=-]*\Z")
+
+
+def plain(text: object, limit: int = 60) -> str:
+    """``text`` as written when it is one plain word (a name, a number, a path, a
+    duration: letters, digits and ``_ . / : % + @ = -``), else :func:`quote`-d.
+    For values a message shows as they stand in their file (``setWeight: 20``)."""
+    text = str(text)
+    return text if len(text) <= limit and _PLAIN.match(text) else quote(text, limit)
 
 
 def closest(word: str, choices: Iterable[str]) -> str | None:

@@ -299,7 +299,7 @@ def build(src: Path, out: Path, *args: str) -> Build:
     lines = result.stderr.splitlines()
     warnings = sorted(line for line in lines if _WARNING.match(line))
     start = next((i for i, line in enumerate(lines)
-                  if "fail their quality checks or cannot be read" in line), None)
+                  if "fail their quality checks, drift from their deploy" in line), None)
     summary = lines[start:] if start is not None else []
     return Build(result.returncode, warnings, [s for s in summary if s.startswith("  ")])
 

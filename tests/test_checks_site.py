@@ -83,7 +83,8 @@ def test_unmet_checks_fail_the_build_with_a_summary(built):
     _, _, result = built
     assert result.returncode == 1
     stderr = strip_colors(result.stderr)
-    assert "deployplan: 1 plan(s) fail their quality checks or cannot be read" in stderr
+    assert ("deployplan: 1 plan(s) fail their quality checks, drift from their deploy "
+            "files or cannot be read") in stderr
     assert ("  unsafe (unsafe): env-config-access, promotion-tests, rollback-commands, "
             "flag-lifecycle, health-coverage, migration-compat, communication") in stderr
 

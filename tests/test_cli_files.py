@@ -167,8 +167,11 @@ def test_a_sphinx_build_refuses_a_plan_file_that_is_no_regular_file(tmp_path: Pa
     finally:
         server.close()
     warnings = strip_colors(result.stderr)
-    assert result.returncode == 0, warnings
+    # the rest of the site builds; the plans that cannot be read fail the gate
+    assert result.returncode == 1, warnings
     assert "Traceback" not in warnings
+    for name in pages:
+        assert f"  {name}.yaml ({name}): unreadable (file)" in warnings
     for name, kind in pages.items():
         assert (f"{src / name}.md:3: WARNING: {src / name}.yaml: the plan path is {kind}, not "
                 f"a regular file; a plan must be a YAML file [deployplan.file]") in warnings

@@ -207,8 +207,9 @@ def test_invalid_samples_warn_once_at_file_and_line(site, shared_plans, name, li
     lines = site.warnings.strip().splitlines()
     plan_id = yaml.safe_load((shared_plans / "invalid" / name).read_text())["plan"]
     assert lines == [f"{site.root / 'plans' / name}:{line}: WARNING: {message}",
-                     "ERROR: deployplan: 1 plan(s) fail their quality checks or cannot be "
-                     "read (deployplan_fail_on_unmet = True):",
+                     "ERROR: deployplan: 1 plan(s) fail their quality checks, drift from their "
+                     "deploy files or cannot be read (deployplan_fail_on_unmet, "
+                     "deployplan_fail_on_drift):",
                      f"  {plan_id} (index): unreadable ({message.rsplit('.', 1)[1][:-1]})"]
     assert app.statuscode == 1
     page = soup(site.html("index"))
@@ -388,7 +389,8 @@ def test_an_unreadable_plan_fails_the_build_and_the_summary_names_it(site, share
     app = site.build("html")
     assert app.statuscode == 1
     summary = site.warnings.split("deployplan: ", 1)[1]
-    assert summary.startswith("2 plan(s) fail their quality checks or cannot be read")
+    assert summary.startswith("2 plan(s) fail their quality checks, drift from their deploy "
+                              "files or cannot be read")
     plan_id = yaml.safe_load((shared_plans / "invalid" / "typo-key.yaml").read_text())["plan"]
     assert f"  {plan_id} (index): unreadable (schema)" in summary
     assert "  the plan at line 7 (index): unreadable (schema)" in summary

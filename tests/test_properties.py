@@ -37,6 +37,7 @@ from sphinx_deployplan.ids import slugify
 from sphinx_deployplan.loader import MAX_WHOLE, load_plan
 from sphinx_deployplan.model import (
     CHECK_ID,
+    HOLD,
     ON_OFF,
     SLUG,
     Duration,
@@ -112,6 +113,8 @@ def value_of(tp: Any) -> st.SearchStrategy[Any]:
             return st.one_of(st.booleans(), st.sampled_from(["on", "off"]), NAME)
         if marker is CHECK_ID:
             return st.sampled_from(WAIVABLE_IDS)
+        if marker is HOLD:
+            return st.one_of(DURATION, st.just("manual"))
     if isinstance(tp, type) and issubclass(tp, Item):
         return item_of(tp)
     strategies = {str: TEXT, bool: st.booleans(), int: st.integers(0, 1000),
@@ -157,6 +160,9 @@ def valid_plans(draw) -> dict[str, Any]:
                     stage["kind"] = "build"
     migrations = data.get("migrations") or []
     for index, migration in enumerate(migrations):
+        for key in ("up", "down"):  # SQL in the plan or in a file, not both
+            if key in migration:
+                migration.pop(f"{key}_file", None)
         if "depends_on" in migration:
             earlier = [m["name"] for m in migrations[:index]]
             migration["depends_on"] = draw(
@@ -429,6 +435,8 @@ def _full_plan() -> dict[str, Any]:
     stage = data["pipeline"]["stages"][0]
     stage.update(needs=[], environment=data["environments"][0]["name"])
     data["migrations"][0]["depends_on"] = []
+    for key in ("up_file", "down_file"):  # the full plan gives up and down in the plan
+        data["migrations"][0].pop(key)
     return data
 
 

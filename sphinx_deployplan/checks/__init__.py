@@ -5,11 +5,13 @@
 * :mod:`.record`: the record of a check or rule (id, wording, conditions, example,
   waiver note, function);
 * :mod:`.quality` and :mod:`.rules`: the functions and their records;
-* :mod:`.registry`: every record, in order; :mod:`.run`: the runner.
+* :mod:`.registry`: every record, in order; :mod:`.run`: the runner;
+* :mod:`.gate`: which results fail the build.
 
 No Sphinx here: the CLI, the Sphinx layer and the docs all read these.
 """
 
+from .gate import Gate
 from .record import Check, Context, RuleSettings
 from .registry import BY_ID, CHECK_IDS, CHECKS, RULE_IDS, RULES, WAIVABLE_IDS, strict_rule_ids
 from .results import (
@@ -33,6 +35,7 @@ __all__ = [
     "CheckResult",
     "Context",
     "Finding",
+    "Gate",
     "ParityEvidence",
     "PlanResults",
     "RuleSettings",

@@ -232,7 +232,7 @@ def check_migration_compat(plan: Plan, context: Context) -> CheckResult:
         if m.run in ("pre-deploy", "background") and m.type not in ("expand", "migrate"):
             gaps.append(f"is a {m.type} step that runs {m.run}, while the old version still "
                         f"runs (contract steps run post-deploy)")
-        if m.reversible and not m.down:
+        if m.reversible and not (m.down or m.down_file):
             gaps.append("is reversible but has " + lacks(m, "down", "down script", ""))
         if gaps:
             failed.append(Finding(migration_ref(m), f"migration {quote(m.name)} "

@@ -16,7 +16,8 @@ from typing import TYPE_CHECKING
 from .results import CheckResult, Kind
 
 if TYPE_CHECKING:
-    from ..model import Plan
+    from ..model import Migration, Plan
+    from ..sources import PlanSources
 
 
 @dataclass(frozen=True)
@@ -34,6 +35,22 @@ class Context:
 
     today: _dt.date
     settings: RuleSettings = RuleSettings()
+    #: The deploy files the plan names, read before the checks run (None: not read).
+    sources: PlanSources | None = None
+
+    def up_sql(self, migration: Migration) -> str | None:
+        """A migration's forward SQL: the text of its ``up_file`` when it names one
+        (None when that file could not be read), else its ``up``."""
+        return self._sql(migration.up_file, migration.up)
+
+    def down_sql(self, migration: Migration) -> str | None:
+        """A migration's reverse SQL: the text of its ``down_file``, else its ``down``."""
+        return self._sql(migration.down_file, migration.down)
+
+    def _sql(self, name: str | None, inline: str | None) -> str | None:
+        if not name:
+            return inline
+        return self.sources.sql_text(name) if self.sources is not None else None
 
 
 @dataclass(frozen=True)
@@ -44,12 +61,21 @@ class Check:
     kind: Kind
     title: str  # the runbook's wording of a check; a rule's one line on what sound looks like
     met_when: str  # exactly when it is met (and when it does not apply), in Markdown
-    example: str  # a YAML fragment that meets it (``$TODAY+N`` for dates relative to today)
+    example: str  # a YAML fragment that meets it (``$TODAY+N`` for dates relative to today;
+    # deploy files it names are in the docs' sample repository, docs/samples/repo)
     waive_when: str  # when a waiver of it is reasonable
     waiver_reason: str  # the reason the documentation's generated waiver gives
     function: Callable[[Plan, Context], CheckResult]
     how: str = ""  # how to meet it, in Markdown, where that is more than met_when says
     upstream: str = ""  # the linters whose rule names its findings carry, if any
+    #: The warning subtype of its unmet results, when not its own id (a rule) or
+    #: ``check`` (a check); with one, each finding is its own warning.
+    subtype: str = ""
+
+    @property
+    def warning(self) -> str:
+        """The warning subtype its unmet results are reported under."""
+        return self.subtype or (self.id if self.kind == "rule" else "check")
 
     def run(self, plan: Plan, context: Context) -> CheckResult:
         result = self.function(plan, context)

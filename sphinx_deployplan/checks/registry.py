@@ -6,11 +6,11 @@ from collections.abc import Iterable
 
 from .quality import QUALITY_CHECKS
 from .record import Check
-from .rules import budget, environments, flags, probes, sql, traffic
+from .rules import budget, drift, environments, flags, probes, sql, traffic
 
 CHECKS: tuple[Check, ...] = QUALITY_CHECKS
 RULES: tuple[Check, ...] = (*traffic.RULES, *budget.RULES, *flags.RULES, *sql.RULES,
-                            *probes.RULES, *environments.RULES)
+                            *probes.RULES, *environments.RULES, *drift.RULES)
 BY_ID: dict[str, Check] = {record.id: record for record in (*CHECKS, *RULES)}
 
 CHECK_IDS: tuple[str, ...] = tuple(record.id for record in CHECKS)

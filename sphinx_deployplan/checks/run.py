@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as _dt
 from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from ..model import Plan
 from ..placeholders import without_placeholders
@@ -11,6 +13,9 @@ from .record import Context, RuleSettings
 from .registry import CHECKS, RULES
 from .results import PlanResults, WaiverNote
 from .wording import complete
+
+if TYPE_CHECKING:
+    from ..sources import PlanSources
 
 
 def resolve_today(configured: str | _dt.date | None, environ: Mapping[str, str]) -> _dt.date:
@@ -32,10 +37,15 @@ def resolve_today(configured: str | _dt.date | None, environ: Mapping[str, str])
 
 
 def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None,
-               ) -> PlanResults:
-    """Every check and rule of the plan, with waivers in force applied as of ``today``."""
-    context = Context(today, settings or RuleSettings())
+               sources: PlanSources | None = None) -> PlanResults:
+    """Every check and rule of the plan, with waivers in force applied as of ``today``.
+    ``sources``: the deploy files the plan names, read beforehand
+    (:func:`sphinx_deployplan.sources.read_plan_sources`); without them ``source-drift``
+    is not applicable."""
+    context = Context(today, settings or RuleSettings(), sources)
     seen = without_placeholders(plan)  # placeholders count as missing
+    if sources is not None:
+        seen = _with_file_sql(seen, context)
     results = [check.run(seen, context) for check in CHECKS]
     rules = [rule.run(seen, context) for rule in RULES]
     expired, unused = [], []
@@ -55,3 +65,15 @@ def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None
                                      f"{result.kind} {waiver.check!r} is not used: the "
                                      f"{result.kind} is {state}; remove the waiver"))
     return PlanResults(plan.plan, results, expired, rules, plan.placeholders, unused)
+
+
+def _with_file_sql(plan: Plan, context: Context) -> Plan:
+    """The plan as the checks see it, each migration's ``up``/``down`` read from its
+    ``up_file``/``down_file`` (left absent when the file could not be read), so every
+    check and rule that reads a migration's SQL reads the repository's
+    (:meth:`Context.up_sql` says the same)."""
+    if not any(m.up_file or m.down_file for m in plan.migrations or []):
+        return plan
+    migrations = [dataclasses.replace(m, up=context.up_sql(m), down=context.down_sql(m))
+                  if m.up_file or m.down_file else m for m in plan.migrations or []]
+    return dataclasses.replace(plan, migrations=migrations)

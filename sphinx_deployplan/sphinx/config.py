@@ -24,7 +24,7 @@ from sphinx.config import Config
 from sphinx.errors import ConfigError
 
 from .. import members
-from ..checks import RULE_IDS, RuleSettings, resolve_today, strict_rule_ids
+from ..checks import RULE_IDS, Gate, RuleSettings, resolve_today, strict_rule_ids
 from ..export import EXPORTERS
 from ..loader import DEFAULT_LIMITS, Limits
 from ..model import SqlDialect
@@ -83,6 +83,29 @@ def _date(value: Any) -> _dt.date | None:
         return _dt.date.fromisoformat(str(value))
     except ValueError:
         raise Invalid("must be a date as YYYY-MM-DD (or None for the build date)") from None
+
+
+def _folder(value: Any) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str | os.PathLike) or not os.fspath(value).strip():
+        raise Invalid("must be a folder (a path, relative to the folder of conf.py), or None")
+    return os.fspath(value)
+
+
+def sources_dir(configured: str | None, confdir: str | os.PathLike, srcdir: str | os.PathLike,
+                ) -> str:
+    """The sources root: the configured folder (relative to ``conf.py``'s folder), else
+    the nearest folder from the source directory upwards that holds ``.git``, else the
+    source directory.  Raises Invalid for a configured folder that does not exist."""
+    from ..sources import find_sources_root
+
+    if configured is None:
+        return str(find_sources_root(srcdir))
+    folder = os.path.realpath(os.path.join(confdir, configured))
+    if not os.path.isdir(folder):
+        raise Invalid(f"names {folder}, which is not a folder")
+    return folder
 
 
 def _strict(value: Any) -> frozenset[str]:
@@ -147,6 +170,17 @@ class DeployPlanConfig:
         "of a one-plan rebuild of 200 plans.  Set it to false if another extension needs "
         "the ``__del__`` methods of objects left at exit to run, which Python does not "
         "promise anyway.", _bool, rebuild="")
+    fail_on_drift: bool = option(
+        True, "When true, a build in which a plan disagrees with a deploy file it names "
+        "(rule ``source-drift``, warnings ``deployplan.drift``) exits with a non-zero status, "
+        "even without ``-W`` and whatever ``deployplan_fail_on_unmet`` says.  When false, "
+        "drift is a warning only.", _bool, rebuild="")
+    sources_root: str | None = option(
+        None, "The folder that the paths under a plan's ``sources`` (and its migrations' "
+        "``up_file`` and ``down_file``) are relative to, itself relative to the folder of "
+        "``conf.py``.  Unset: the nearest folder from the source directory upwards that "
+        "holds ``.git`` (the repository's root), else the source directory.  A path that "
+        "leaves it is refused.", _folder, types=(str, os.PathLike, type(None)))
     max_bytes: int = option(
         DEFAULT_LIMITS.max_bytes, "Largest plan (YAML text, in bytes) the loader reads; "
         "larger plans are refused with a ``deployplan.yaml`` warning.", _positive_int)
@@ -159,13 +193,19 @@ class DeployPlanConfig:
         "portal reads; a larger one is left out with a ``deployplan.portal`` warning.  The "
         "default is about 1,000 plans.", _positive_int, rebuild="")
 
-    # Derived once per build, not a conf.py value.
+    # Derived once per build, not conf.py values.
     build_today: _dt.date = field(default=_dt.date.min, metadata={"derived": True})
+    sources_dir: str = field(default="", metadata={"derived": True})  # the sources root
 
     @property
     def rule_settings(self) -> RuleSettings:
         return RuleSettings(rollback_budget_share=self.rollback_budget_share,
                             sql_dialect=self.sql_dialect)
+
+    @property
+    def gate(self) -> Gate:
+        """What fails the build (also what ``deployplan check`` decides)."""
+        return Gate(self.fail_on_unmet, self.strict_rules, self.fail_on_drift)
 
     @property
     def limits(self) -> Limits:
@@ -198,6 +238,11 @@ def validate(app: Sphinx, config: Config) -> None:
         except Invalid as exc:
             where = os.path.join(app.confdir, "conf.py")
             raise ConfigError(f"{where}: {name} = {raw!r}: {exc}") from None
+    try:
+        values["sources_dir"] = sources_dir(values["sources_root"], app.confdir, app.srcdir)
+    except Invalid as exc:
+        raise ConfigError(f"{os.path.join(app.confdir, 'conf.py')}: {PREFIX}sources_root = "
+                          f"{config[PREFIX + 'sources_root']!r}: {exc}") from None
     try:
         values["build_today"] = resolve_today(values["today"], os.environ)
     except ValueError as exc:  # says what SOURCE_DATE_EPOCH is and must be

@@ -16,6 +16,7 @@ from ..loader import load_plan, read_plan_text
 from ..model import Plan
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
+from ..sources import PlanSources, read_plan_sources
 from ..text import quote, suggest
 from .config import DeployPlanConfig, settings
 from .domain import PlanEntry, Shown, Unreadable, plan_domain
@@ -89,7 +90,8 @@ class DeployPlanDirective(SphinxDirective):
                 return self.lineno
             return body_offset + line
 
-        results = run_checks(plan, self.settings.build_today, self.settings.rule_settings)
+        results = run_checks(plan, self.settings.build_today, self.settings.rule_settings,
+                             self._sources(plan, docname, body_offset))
         heading = "no-heading" not in self.options
         key_line = plan.line_of("plan") or plan.line
         entry = PlanEntry.of(plan, docname, doc_line(plan.line),
@@ -119,6 +121,16 @@ class DeployPlanDirective(SphinxDirective):
     @property
     def settings(self) -> DeployPlanConfig:
         return settings(self.config)
+
+    def _sources(self, plan: Plan, docname: str, body_offset: int | None) -> PlanSources:
+        """Read the deploy files the plan names: each is a dependency of this page (an
+        edit rebuilds it), and each that cannot be read is a located warning."""
+        sources = read_plan_sources(plan, self.settings.sources_dir, self.settings.limits)
+        for path in sources.files:
+            self.env.note_dependency(path)
+        for problem in sources.problems:
+            warn(problem, docname, body_offset)
+        return sources
 
     def _check_myst_options_block(self) -> None:
         """MyST reads a body whose first line starts with ``---`` as directive options,

@@ -28,7 +28,7 @@ from typing import Any
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
 
-from ..checks import PlanResults
+from ..checks import Gate, PlanResults
 from ..ids import anchor, plan_anchor
 from ..model import Plan
 
@@ -113,10 +113,9 @@ class PlanEntry:
     def anchor(self) -> str:
         return self.shown.plan(self.plan_id)
 
-    def failing(self, strict: Set[str]) -> list[str]:
-        """The unmet checks, and the unmet rules that ``strict`` makes fail the build."""
-        return [*(c for c, result in self.checks if result == "unmet"),
-                *(r for r, result in self.rules if result == "unmet" and r in strict)]
+    def failing(self, gate: Gate) -> list[str]:
+        """The checks and rules whose result fails the build."""
+        return gate.failing((*self.checks, *self.rules))
 
 
 @dataclass(frozen=True)

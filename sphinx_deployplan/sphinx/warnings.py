@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sphinx.util import logging
 
-from ..checks import PlanResults
+from ..checks import Gate, PlanResults
 from ..problems import WARNING_TYPE, Problem
 from ..report import result_problems
 
@@ -53,5 +53,5 @@ def report_results(results: PlanResults, source: str | None, docname: str,
     """A warning for each problem :func:`~sphinx_deployplan.report.result_problems` finds
     (unmet checks and rules, expired waivers).  Sphinx has no severities: an unmet
     check fails the build through ``deployplan_fail_on_unmet``, not through its warning."""
-    for problem in result_problems(results, source, frozenset()):
+    for problem in result_problems(results, source, Gate()):
         warn(problem, docname, body_offset)

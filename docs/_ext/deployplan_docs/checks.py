@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import yaml
 
@@ -18,6 +19,7 @@ from sphinx_deployplan.checks import BY_ID, CHECKS, RULES, Check, CheckResult, r
 from sphinx_deployplan.ids import need_id
 from sphinx_deployplan.loader import load_plan
 from sphinx_deployplan.problems import WARNING_TYPE, PlanError
+from sphinx_deployplan.sources import read_plan_sources
 from sphinx_deployplan.sphinx.config import settings
 
 from .base import DocsDirective, link_options
@@ -27,6 +29,8 @@ from .markdown import code, code_block
 BASE_PLAN = "plan: example\ntitle: Example\nservice: example-service\nowner: example-team\n"
 #: Added when an example has a pipeline but no environments for its stages to name.
 BASE_ENVIRONMENTS = BY_ID["env-config-access"].example
+#: The sample repository whose deploy files an example names (docs/samples/repo).
+SAMPLE_REPO = Path(__file__).resolve().parents[2] / "samples" / "repo"
 
 
 def dated(fragment: str, today: dt.date) -> str:
@@ -58,7 +62,7 @@ class RecordsDirective(DocsDirective):
                 for record in self.records]
 
     def body(self, record: Check) -> str:
-        subtype = "check" if record.kind == "check" else record.id
+        subtype = record.warning
         need = need_id("PLAN", record.kind, record.id).replace("DP_PLAN__", "DP_<PLAN>__")
         heading = "Runbook's wording" if record.kind == "check" else "Sound when"
         parts = [
@@ -99,7 +103,9 @@ class RecordsDirective(DocsDirective):
         except PlanError as error:
             self.warn(f"the example for {check!r} does not load: {error}", "example")
             return None
-        result = run_checks(plan, self.today, settings(self.config).rule_settings)[check]
+        sources = read_plan_sources(plan, SAMPLE_REPO)  # (the deploy files it names, if any)
+        result = run_checks(plan, self.today, settings(self.config).rule_settings,
+                            sources)[check]
         if expected is not None and result.status not in expected:
             self.warn(f"the example for {check!r} is {result.status}, not "
                       f"{' or '.join(expected)}: {result.summary}", "example")

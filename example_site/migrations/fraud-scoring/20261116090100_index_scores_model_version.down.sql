@@ -1,0 +1,1 @@
+DROP INDEX CONCURRENTLY scores_model_version_created_idx;

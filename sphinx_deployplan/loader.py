@@ -28,6 +28,7 @@ from .files import NotARegularFile, TooLarge, read_limited
 from .ids import slugify
 from .model import (
     CHECK_ID,
+    COMMANDS,
     HOLD,
     MANUAL,
     ON_OFF,
@@ -287,7 +288,13 @@ def _children(node: Node) -> list[Node]:
 def _holds_text(tp: Any) -> bool:
     """A list of text or a mapping of names to text, whose entries may be placeholders."""
     tp, origin = _shape(tp)
+    if _is_commands(tp):
+        return True
     return origin is dict or (origin is list and _str_like(typing.get_args(tp)[0]))
+
+
+def _is_commands(tp: Any) -> bool:
+    return typing.get_origin(tp) is typing.Annotated and typing.get_args(tp)[1] is COMMANDS
 
 
 def _is_slug(tp: Any) -> bool:
@@ -392,6 +399,13 @@ class _Reader:
             return text if _str_like(tp) else PLACEHOLDER
         if origin is list:
             return self.read_list(typing.get_args(tp)[0], node, where, depth)
+        if _is_commands(tp):  # one command, or a list of them
+            if isinstance(node, ScalarNode):
+                return [self.read_scalar(str, node, where)]
+            if not isinstance(node, SequenceNode):
+                return self.problem("schema", f"{where} must be {COMMANDS.description}, "
+                                    f"not {_describe(node)}", _line(node))
+            return self.read_list(str, node, where, depth)
         if origin is dict:
             return self.read_dict(node, where, depth)
         if isinstance(tp, type) and issubclass(tp, Item):

@@ -74,6 +74,7 @@ SLUG = _Marker("slug", "a slug: lower-case letters, digits and single hyphens")
 ON_OFF = _Marker("on-off", "on, off, or the name of a variant")
 CHECK_ID = _Marker("check-id", "the id of a quality check or release-engineering rule")
 HOLD = _Marker("hold", "a duration, or manual (held until someone promotes)")
+COMMANDS = _Marker("commands", "a shell command, or a list of shell commands run in order")
 
 #: What a slug is: the plan id, and the names exports derive from it.
 SLUG_PATTERN = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -85,6 +86,8 @@ CheckId = Annotated[str, CHECK_ID]
 #: A traffic step's hold: a duration, or ``manual`` (read as a Duration of 0 seconds
 #: whose ``manual`` is true).
 Hold = Annotated[Duration, HOLD]
+#: Shell commands: one command as a string, or a list of them (read as a list).
+Commands = Annotated[list[str], COMMANDS]
 Date = _dt.date
 
 # --- enumerations -----------------------------------------------------------------
@@ -98,6 +101,7 @@ HealthType = Literal["readiness", "liveness", "startup", "smoke", "synthetic"]
 MigrationType = Literal["expand", "migrate", "contract"]
 MigrationRun = Literal["pre-deploy", "post-deploy", "background"]
 
+MetricsProvider = Literal["prometheus", "graphite", "wavefront"]
 SqlDialect = Literal["postgres", "mysql", "sqlite", "tsql", "oracle", "snowflake", "bigquery"]
 
 
@@ -252,6 +256,11 @@ class Stage(Item):
                                    "(required for deploy stages).", example="staging")
     approvers: list[str] | None = spec("Who approves, for approval stages.",
                                        example=["release-managers"])
+    run: Commands | None = spec(
+        "The shell commands the exported CI job runs, in order (a string or a list). A "
+        "verify stage without them runs the smoke checks' commands; any other stage "
+        "without them exports as a job that fails, naming the stage.",
+        example=["make lint", "make test"])
 
 
 @dataclass(kw_only=True)
@@ -287,6 +296,11 @@ class PromotionGate(Item):
     threshold: str = spec("Condition the metric must meet.", required=True,
                           example="< 0.5%")
     window: Duration | None = spec("Measurement window.", example="5m")
+    query: str | None = spec(
+        "The query that measures the metric, for the exported analysis (Argo Rollouts "
+        "AnalysisTemplate); a criterion without one is left out of the analysis.",
+        example='sum(rate(http_requests_total{code=~"5.."}[5m])) / '
+                'sum(rate(http_requests_total[5m]))')
 
 
 @dataclass(kw_only=True)
@@ -439,6 +453,32 @@ class Migration(Item):
         "sources root.", example="db/migrations/20261120_status_v2.down.sql")
 
 
+# --- runtime ------------------------------------------------------------------------------------
+
+
+@dataclass(kw_only=True)
+class Metrics(Item):
+    provider: MetricsProvider | None = spec(
+        "The metrics backend the exported analysis queries (default prometheus).",
+        example="prometheus")
+    address: str | None = spec("Where the metrics backend answers queries.",
+                               example="http://prometheus.monitoring:9090")
+
+
+@dataclass(kw_only=True)
+class Runtime(Item):
+    """What the service runs as, for the exports (CI jobs, Rollout, probes)."""
+
+    image: str | None = spec(
+        "The container image repository, without a tag: the pipeline sets the tag "
+        "(IMAGE_TAG).", example="ghcr.io/acme/checkout")
+    namespace: str | None = spec("The Kubernetes namespace the service runs in.",
+                                 example="shop")
+    replicas: int | None = spec("How many replicas run.", example=4)
+    port: int | None = spec("The container port that probes and services use.", example=8080)
+    metrics: Metrics | None = spec("The metrics backend that promotion criteria query.")
+
+
 # --- sources -----------------------------------------------------------------------------------
 
 
@@ -498,6 +538,8 @@ class Plan(Item):
     feature_flags: list[Flag] | None = spec("Step 5: the feature flags ([] for none).")
     health_checks: list[HealthCheck] | None = spec("Step 6: health checks.")
     migrations: list[Migration] | None = spec("Step 7: database migrations ([] for none).")
+    runtime: Runtime | None = spec("What the service runs as: image, namespace, replicas, "
+                                   "port and metrics backend (used by the exports).")
     sources: Sources | None = spec("The deploy files in the repository that the plan must "
                                    "agree with (rule source-drift).")
     waivers: list[Waiver] | None = spec("Accepted exceptions to a check.")

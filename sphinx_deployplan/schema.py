@@ -18,6 +18,7 @@ from . import __version__
 from .checks import WAIVABLE_IDS
 from .model import (
     CHECK_ID,
+    COMMANDS,
     HOLD,
     MANUAL,
     ON_OFF,
@@ -83,6 +84,10 @@ def _value(tp: Any, defs: dict[str, Any]) -> dict[str, Any]:
                     "description": ON_OFF.description}
         if marker is CHECK_ID:
             return {"enum": list(WAIVABLE_IDS)}
+        if marker is COMMANDS:
+            return {"anyOf": [dict(_SCALAR), {"type": "array",
+                                              "items": _value_or_placeholder(str, defs)}],
+                    "description": "A shell command, or a list of shell commands."}
         if marker is HOLD:
             duration = _value(Duration, defs)
             return {"anyOf": [*duration["anyOf"], {"const": MANUAL}],

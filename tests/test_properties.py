@@ -37,6 +37,7 @@ from sphinx_deployplan.ids import slugify
 from sphinx_deployplan.loader import MAX_WHOLE, load_plan
 from sphinx_deployplan.model import (
     CHECK_ID,
+    COMMANDS,
     HOLD,
     ON_OFF,
     SLUG,
@@ -115,6 +116,8 @@ def value_of(tp: Any) -> st.SearchStrategy[Any]:
             return st.sampled_from(WAIVABLE_IDS)
         if marker is HOLD:
             return st.one_of(DURATION, st.just("manual"))
+        if marker is COMMANDS:
+            return st.one_of(TEXT, st.lists(TEXT, max_size=3))
     if isinstance(tp, type) and issubclass(tp, Item):
         return item_of(tp)
     strategies = {str: TEXT, bool: st.booleans(), int: st.integers(0, 1000),

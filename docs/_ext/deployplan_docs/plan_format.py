@@ -77,6 +77,8 @@ VALUE_TYPES: dict[Any, tuple[str, str]] = {
     model.SLUG: ("slug", _sentence(model.SLUG.description) + "."),
     model.ON_OFF: ("on/off", _sentence(model.ON_OFF.description)
                    + ". A YAML boolean is read as on or off."),
+    model.COMMANDS: ("commands", _sentence(model.COMMANDS.description)
+                     + ": `run: make test`, or `run: [make lint, make test]`."),
     model.CHECK_ID: ("check id", _sentence(model.CHECK_ID.description)
                      + ": one of those listed under {ref}`checks-reference`."),
 }

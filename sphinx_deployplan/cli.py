@@ -287,7 +287,15 @@ def cmd_export(args: argparse.Namespace) -> int:
             print(problem.format(args.plan), file=sys.stderr)
         return 1
     try:
-        text = exporter.export(plan)
+        if exporter.reads_sources:  # (the probes patch targets the workload the plan names)
+            from .sources import read_plan_sources
+
+            found = read_plan_sources(plan, sources_root(args.plan, args.root))
+            for problem in found.problems:
+                print(problem.format(args.plan), file=sys.stderr)
+            text = exporter.export(plan, sources=found)  # type: ignore[call-arg]
+        else:
+            text = exporter.export(plan)
     except ValueError as exc:  # the plan has no meaning in this format
         print(f"deployplan: cannot export plan {plan.plan!r} as {args.to}: {exc}",
               file=sys.stderr)
@@ -402,6 +410,9 @@ def parser() -> argparse.ArgumentParser:
     export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout "
                         "(never over the plan itself)")
     export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    export.add_argument("--root", metavar="DIR", help="the folder the plan's sources are "
+                        "relative to, for the formats that read them (k8s-probes patches the "
+                        "workload of sources.workload; default as for check)")
     export.set_defaults(run=cmd_export)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the plan format")

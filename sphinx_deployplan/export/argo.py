@@ -1,17 +1,20 @@
-"""Argo Rollouts: a ``Rollout`` and, when the strategy has promotion criteria, an
-``AnalysisTemplate``; one multi-document YAML file.
+"""Argo Rollouts: a ``Rollout`` and, when the strategy has promotion criteria with
+queries, an ``AnalysisTemplate``; one multi-document YAML file.
 
-Choices:
+The Rollout carries the plan's runtime (``runtime.namespace``, ``replicas``, the
+image ``runtime.image:${IMAGE_TAG}``, the container port ``runtime.port``) and its
+health checks as probes, so one exported Rollout serves as both the ``rollout``
+and the ``workload`` source of the plan.  Choices:
 
 * **canary**: each traffic step becomes ``setWeight: <traffic>``, followed by
-  ``pause: {duration: <hold>}`` when the step has a non-zero hold (never a pause
-  without a duration, which would wait for a person).  Every step is kept, a
-  final ``100%`` too (``setWeight: 100`` before Argo promotes), so the weights
-  are exactly the plan's.  Argo weights are whole percentages: a fractional step
-  such as ``0.5%`` raises :class:`ValueError`.  No ``trafficRouting`` is
-  emitted: without a traffic router Argo approximates weights by replica counts;
-  add one for exact percentages.  A canary plan without steps raises
-  :class:`ValueError`;
+  ``pause: {duration: <hold>}`` when the step has a non-zero hold, or
+  ``pause: {}`` (held until someone promotes) for ``hold: manual``.  Every step
+  is kept, a final ``100%`` too (``setWeight: 100`` before Argo promotes), so
+  the weights are exactly the plan's.  Argo weights are whole percentages: a
+  fractional step such as ``0.5%`` raises :class:`ValueError`.  No
+  ``trafficRouting`` is emitted: without a traffic router Argo approximates
+  weights by replica counts; add one for exact percentages.  A canary plan
+  without steps raises :class:`ValueError`;
 * **rolling**: Argo has no rolling strategy; a canary with ``maxSurge`` and
   ``maxUnavailable`` from the ``rolling`` block and no steps is Argo's rolling
   update (integers stay integers, ``25%`` stays a string);
@@ -21,9 +24,11 @@ Choices:
   ``scaleDownDelaySeconds`` from ``keep_previous``;
 * **feature-flag** plans (and plans without a method) have no Rollout meaning:
   :class:`ValueError`;
-* **promotion criteria** (``promote_when``) become the AnalysisTemplate
-  ``<name>-analysis``: one metric per criterion, named after it.  A canary or
-  rolling Rollout runs it as background analysis (``strategy.canary.analysis``,
+* **promotion criteria** (``promote_when``) with a ``query`` become the
+  AnalysisTemplate ``<name>-analysis``: one metric per criterion, named after
+  it, asking ``runtime.metrics`` (provider ``prometheus``, ``graphite`` or
+  ``wavefront`` at its ``address``) the plan's query.  A canary or rolling
+  Rollout runs it as background analysis (``strategy.canary.analysis``,
   measured every ``window``, default 1m, until the rollout ends); a blue-green
   Rollout runs it as ``prePromotionAnalysis``, which must end by itself: one
   measurement after ``window`` (``initialDelay``, ``count: 1``).  A threshold
@@ -32,14 +37,12 @@ Choices:
   ratio metric.  Any other threshold gets ``successCondition`` and
   ``failureCondition`` both ``"false"``: the measurement is always
   inconclusive, which pauses the rollout for a person to judge (never a metric
-  that passes by itself);
-* the **provider** is Prometheus at the placeholder address
-  ``http://prometheus.invalid:9090`` with the placeholder query
-  ``<metric>{service="{{args.service-name}}"}`` (the metric name made a valid
-  Prometheus name): replace both.  Until then every measurement errors, and the
-  analysis fails closed;
-* the pod template is the one of the ``k8s-probes`` export: one container with
-  the image from ``pipeline.artifacts.registry`` and the health checks' probes.
+  that passes by itself).  A criterion without a query (or every criterion,
+  when ``runtime.metrics.address`` is missing) is left out of the analysis and
+  named in the header as needing one: never an analysis that cannot work.
+  A query may use ``{{args.service-name}}``, the Rollout's name;
+* the pod template is the one of :mod:`.k8s_probes`: one container with the
+  image and the health checks' probes.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ from decimal import Decimal
 from typing import Any
 
 from ..model import Plan, PromotionGate
+from ..placeholders import is_placeholder
 from .common import Names
 from .k8s_probes import (
     INT32_MAX,
@@ -62,12 +66,11 @@ from .k8s_probes import (
 )
 
 API_VERSION = "argoproj.io/v1alpha1"
-PROMETHEUS = "http://prometheus.invalid:9090"
+DEFAULT_PROVIDER = "prometheus"
 DEFAULT_INTERVAL = "1m"
 SERVICE_ARG = "service-name"
 
 _COMPARISON = re.compile(r"^\s*(<=|>=|==|!=|<|>|=)\s*([+-]?\d+(?:\.\d+)?)\s*(%?)\s*$")
-_NOT_PROM = re.compile(r"[^a-zA-Z0-9_:]")
 
 
 def success_condition(threshold: str) -> str | None:
@@ -81,14 +84,7 @@ def success_condition(threshold: str) -> str | None:
     return f"result[0] {'==' if operator == '=' else operator} {text}"
 
 
-def _query(gate: PromotionGate) -> str:
-    metric = _NOT_PROM.sub("_", gate.metric)
-    if not metric or metric[0].isdigit():
-        metric = "_" + metric
-    return metric + '{service="{{args.' + SERVICE_ARG + '}}"}'
-
-
-def _metrics(gates: list[PromotionGate], blue_green: bool,
+def _metrics(gates: list[PromotionGate], blue_green: bool, provider: str, address: str,
              notes: list[str]) -> list[dict[str, Any]]:
     metrics: list[dict[str, Any]] = []
     used = Names(ignore_case=False)
@@ -110,9 +106,33 @@ def _metrics(gates: list[PromotionGate], blue_green: bool,
             metric["failureCondition"] = "false"
         else:
             metric["successCondition"] = condition
-        metric["provider"] = {"prometheus": {"address": PROMETHEUS, "query": _query(gate)}}
+        assert gate.query is not None
+        metric["provider"] = {provider: {"address": address, "query": gate.query}}
         metrics.append(metric)
     return metrics
+
+
+def _measured(plan: Plan, gates: list[PromotionGate], notes: list[str],
+              ) -> tuple[list[PromotionGate], str, str]:
+    """The criteria the analysis can measure (those with a query, when the plan says
+    where the metrics are), the provider and its address; notes name the others."""
+    metrics = plan.runtime.metrics if plan.runtime else None
+    provider = (metrics.provider if metrics else None) or DEFAULT_PROVIDER
+    address = ((metrics.address if metrics else None) or "").strip()
+    if is_placeholder(address):
+        address = ""
+    if gates and not address:
+        notes.append("The promotion criteria need runtime.metrics.address (where "
+                     f"{provider} answers queries): the Rollout has no analysis until the "
+                     "plan gives it.")
+        return [], provider, address
+    measured = [g for g in gates if g.query and g.query.strip() and not is_placeholder(g.query)]
+    kept = {id(g) for g in measured}
+    for gate in gates:
+        if id(gate) not in kept:
+            notes.append(f"Metric {quote(gate.metric)} needs a query "
+                         f"(strategy.promote_when[].query): it is left out of the analysis.")
+    return measured, provider, address
 
 
 def _weight(step_traffic: float, text: str) -> int:
@@ -154,7 +174,7 @@ def export(plan: Plan) -> str:
     notes: list[str] = []
     pod, pod_notes = pod_template(plan, name)
     notes += pod_notes
-    gates = strategy.promote_when or []
+    gates, provider, address = _measured(plan, strategy.promote_when or [], notes)
     analysis = {"templates": [{"templateName": template_name}],
                 "args": [{"name": SERVICE_ARG, "value": name}]}
 
@@ -184,7 +204,9 @@ def export(plan: Plan) -> str:
             steps: list[dict[str, Any]] = []
             for step in strategy.steps:
                 steps.append({"setWeight": _weight(step.traffic.value, step.traffic.text)})
-                if step.hold is not None and step.hold.seconds:
+                if step.hold is not None and step.hold.manual:
+                    steps.append({"pause": {}})  # held until someone promotes
+                elif step.hold is not None and step.hold.seconds:
                     steps.append({"pause": {"duration": go_duration(step.hold.seconds)}})
             canary["steps"] = steps
             notes.append("No trafficRouting: Argo approximates each setWeight by replica "
@@ -205,21 +227,17 @@ def export(plan: Plan) -> str:
             canary["analysis"] = analysis
         rollout_strategy = {"canary": canary}
 
-    rollout = {
-        "apiVersion": API_VERSION,
-        "kind": "Rollout",
-        "metadata": metadata(plan, name),
-        "spec": {
-            "selector": {"matchLabels": {NAME_LABEL: name}},
-            "template": pod,
-            "strategy": rollout_strategy,
-        },
-    }
+    spec: dict[str, Any] = {}
+    replicas = plan.runtime.replicas if plan.runtime else None
+    if replicas is not None:
+        spec["replicas"] = replicas
+    spec.update(selector={"matchLabels": {NAME_LABEL: name}}, template=pod,
+                strategy=rollout_strategy)
+    rollout = {"apiVersion": API_VERSION, "kind": "Rollout",
+               "metadata": metadata(plan, name), "spec": spec}
     documents = [rollout]
     if gates:
-        metrics = _metrics(gates, method == "blue-green", notes)
-        notes.insert(0, f"The AnalysisTemplate {template_name} queries Prometheus at a "
-                     f"placeholder address with placeholder queries: replace them.")
+        metrics = _metrics(gates, method == "blue-green", provider, address, notes)
         documents.append({
             "apiVersion": API_VERSION,
             "kind": "AnalysisTemplate",

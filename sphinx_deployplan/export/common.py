@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import heapq
+import json
 import re
 import urllib.parse
 from collections.abc import Callable, Iterable, Sequence
@@ -10,6 +11,7 @@ from collections.abc import Callable, Iterable, Sequence
 import yaml
 
 from ..model import SLUG_PATTERN, Plan, Stage
+from ..placeholders import is_placeholder
 from ..yamlmemo import MemoResolver
 
 try:  # libyaml's emitter writes the same text several times faster
@@ -183,8 +185,82 @@ def _deploys_below(start: str, downstream: dict[str, list[str]],
     return frozenset(found)
 
 
-def placeholder(plan: Plan, stage: Stage) -> str:
-    """What a stage with no ``does`` is for, as a TODO line."""
-    if stage.kind == "deploy":
-        return f"deploy {plan.service} to {stage.environment or 'its environment'}"
-    return f"{stage.kind} {plan.service}"
+# --- what the CI jobs run ---------------------------------------------------------------------
+
+
+def commands(stage: Stage) -> list[str]:
+    """The stage's own shell commands (blank ones and placeholders left out)."""
+    return [c for c in stage.run or [] if c.strip() and not is_placeholder(c)]
+
+
+def smoke_commands(plan: Plan) -> list[str]:
+    """The commands of the plan's smoke checks, in plan order."""
+    return [check.run for check in plan.health_checks or []
+            if check.type == "smoke" and check.run and check.run.strip()
+            and not is_placeholder(check.run)]
+
+
+def stage_commands(plan: Plan, stage: Stage) -> list[str]:
+    """What a stage's job runs: its ``run`` commands; a verify stage without them runs
+    the smoke checks' commands.  Empty: the job has nothing to run, and fails."""
+    own = commands(stage)
+    if own or stage.kind != "verify":
+        return own
+    return smoke_commands(plan)
+
+
+def job_needs(stages: Sequence[Stage], dropped: set[str]) -> dict[str, list[str]]:
+    """Stage id -> the stages its job needs when the ``dropped`` stages have no job:
+    a dropped stage is replaced by what it needs, so the order between the jobs
+    stays.  One pass in topological order (no recursion, linear in the needs of
+    the jobs that are kept)."""
+    ids = {stage.id for stage in stages}
+    through: dict[str, list[str]] = {}  # dropped stage -> the kept stages it stands for
+    result: dict[str, list[str]] = {}
+    for stage in topological(stages):
+        found: dict[str, None] = {}
+        for upstream in dict.fromkeys(stage.needs or []):
+            if upstream not in ids or upstream == stage.id:
+                continue
+            if upstream in dropped:
+                found.update(dict.fromkeys(through.get(upstream, ())))
+            else:
+                found[upstream] = None
+        if stage.id in dropped:
+            through[stage.id] = list(found)
+        else:
+            result[stage.id] = list(found)
+    return result
+
+
+def deployed_environment(stages: Sequence[Stage]) -> dict[str, str | None]:
+    """Stage id -> the environment of the nearest deploy upstream of it (its own, for
+    a deploy stage): what a verify stage checks.  One pass in topological order."""
+    found: dict[str, str | None] = {}
+    for stage in topological(stages):
+        if stage.kind == "deploy" and stage.environment:
+            found[stage.id] = stage.environment
+            continue
+        found[stage.id] = next((found[n] for n in stage.needs or []
+                                if found.get(n) is not None), None)
+    return found
+
+
+def approvals_of(stages: list[Stage]) -> dict[str, list[Stage]]:
+    """Deploy stage id -> the approval stages that gate it (see :func:`gated_deploys`)."""
+    by_id = {stage.id: stage for stage in stages}
+    found: dict[str, list[Stage]] = {}
+    for approval, deploys in gated_deploys(stages).items():
+        for deploy in deploys:
+            found.setdefault(deploy, []).append(by_id[approval])
+    return found
+
+
+def comment(text: str) -> str:
+    """User text for a header comment: one line of printable ASCII, JSON-quoted."""
+    return json.dumps(text, ensure_ascii=True).replace("\x7f", "\\u007f")
+
+
+def names(items: Iterable[str]) -> str:
+    """Names for a header comment, each quoted."""
+    return ", ".join(comment(item) for item in items) or "nobody"

@@ -9,15 +9,19 @@ Choices:
   (flagd then uses the default written in the code);
 * a flag whose default names a variant is a string flag with that one variant,
   ``{"<name>": "<name>"}``: the plan knows no other variants, add them here;
-* a ``rollout`` plan is expressed only while the flag is in its ``rollout``
-  lifecycle stage, and only for on/off flags: a ``fractional`` targeting rule at
-  the *first* step (``1%`` gives ``[["on", 1], ["off", 99]]``; a fractional
-  percentage uses basis points).  Advancing the rollout is left to the user; in
-  other stages (or for variant flags) there is no targeting, so every evaluation
-  gets the plan's default, and the rollout stays in the metadata;
+* the plan's ``default`` is the ``defaultVariant``: what every evaluation gets
+  unless a targeting rule says otherwise;
+* a ``rollout`` plan is expressed only where the plan says the flag is
+  mid-rollout (its ``lifecycle`` is ``rollout``), and only for on/off flags: a
+  ``fractional`` targeting rule at the *first* step (``1%`` gives
+  ``[["on", 1], ["off", 99]]``; a fractional percentage uses basis points).
+  Advancing the rollout is left to the user; in other stages (or for variant
+  flags) there is no targeting, so every evaluation gets the plan's default, and
+  the rollout stays in the metadata;
 * flag ``metadata`` (string, number or boolean values, as flagd's schema allows)
   carries owner, type, lifecycle, created, cleanup (ISO dates), permanent,
-  review and the rollout steps as text; the flag set's metadata names the plan;
+  review and the rollout steps as text; the flag set's metadata names the plan
+  and says the above (JSON has no comments: this is the file's header);
 * flagd keys cannot hold a line break: a flag name or variant name with one raises
   :class:`ValueError`;
 * no flags (``feature_flags: []``, or absent) gives a valid file with ``flags: {}``.
@@ -31,6 +35,9 @@ from typing import Any
 from ..model import Flag, Percent, Plan
 
 SCHEMA = "https://flagd.dev/schema/v0/flags.json"
+TARGETING_NOTE = ("Each flag's defaultVariant is the plan's default. A flag gets a fractional "
+                  "targeting rule, at its first rollout step, only while the plan says it is "
+                  "mid-rollout (lifecycle: rollout); advance it here as the rollout goes on.")
 BOOLEAN_VARIANTS = {"on": True, "off": False}
 _LINE_TERMINATORS = "\n\r\u2028\u2029"
 
@@ -78,7 +85,12 @@ def flag(item: Flag) -> dict[str, Any]:
 def export(plan: Plan) -> str:
     document = {
         "$schema": SCHEMA,
-        "metadata": {"plan": plan.plan},
+        "metadata": {
+            "plan": plan.plan,
+            "generated_by": f"sphinx-deployplan from plan '{plan.plan}'. Edit the plan, not "
+                            f"this file.",
+            "targeting": TARGETING_NOTE,
+        },
         "flags": {_key(item.name, "flag name"): flag(item) for item in plan.feature_flags or []},
     }
     return json.dumps(document, indent=2, ensure_ascii=False) + "\n"

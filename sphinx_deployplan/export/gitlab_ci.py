@@ -15,28 +15,33 @@ The pipeline runs for the default branch and for pipelines started by hand
   column; with one stage per job and an explicit ``needs`` on every job
   (``needs: []`` for a job with no upstream, which then starts at once), the
   DAG is exactly the plan's, and ``needs`` never points at a later stage.
-* **script**: one line per item of ``does`` (or one placeholder naming what
-  the stage is for), each a ``printf 'TODO: ...'`` to replace.
+* **script**: the stage's ``run`` commands; a verify stage without them runs the
+  plan's smoke checks' commands.  A stage with no command at all gets a script
+  that fails (``exit 1``) naming the stage: a job never passes without doing
+  anything.  Every job sees ``IMAGE`` (``runtime.image``), ``IMAGE_TAG`` (the
+  commit SHA unless the pipeline is run with another) and ``NAMESPACE``;
+  deploy and verify jobs also ``DEPLOY_ENVIRONMENT`` and ``URL``.
 * **deploy** jobs carry ``environment: {name, url, deployment_tier}`` and a
   ``resource_group`` (one deploy per environment at a time).  The tier is
   read from the environment's name, then its purpose (:func:`deployment_tier`).
   Environment names keep letters, digits, spaces, ``_``, ``-`` and ``/``
   (others become ``-``: GitLab allows little more, and ``$``/``{``/``}`` would
-  expand variables); the url only when it is ``http(s)``, percent-encoded.
-* **approvals** are blocking manual jobs (``when: manual`` with
-  ``allow_failure: false``, so the jobs after it wait until someone plays it):
-  every approval stage, every stage marked ``automated: false``, and a deploy
-  into an ``approval: manual`` environment that no approval stage gates (one
-  upstream of it with no other deploy in between).  A deploy behind an
-  approval stage is not manual too: one click per sign-off.  Who may click is
-  GitLab's protected-environment setting, outside this file; the approval
-  job prints the approvers the plan names.
+  expand variables; the header names each environment renamed); the url only
+  when it is ``http(s)``, percent-encoded.
+* **approvals**: one gate, the deploy job itself.  A deploy into an
+  ``approval: manual`` environment, behind an approval stage, or marked
+  ``automated: false`` is a blocking manual job (``when: manual`` with
+  ``allow_failure: false``, so the jobs after it wait until someone plays
+  it).  Approval stages have no job of their own (the jobs after one need what
+  it needed).  Who may play a deploy job is GitLab's protected-environment
+  setting, outside this file: the header names the approvers the plan gives
+  for each.  Other ``automated: false`` stages are manual jobs too.
 
 Plan text never becomes pipeline syntax.  The YAML is written by
 ``yaml.safe_dump``, so quotes, newlines and ``<script>`` are quoted data.
-Scripts are fixed text: plan text reaches them through job ``variables``
-with ``expand: false`` (GitLab does not expand ``$VAR`` in the value) and is
-used as ``"$DEPLOYPLAN_TODO_1"`` (the shell does not expand it either).
+The ``script`` lines are the plan's shell commands, run as written (that is
+what they are for); any other plan text reaches a job through ``variables``
+with ``expand: false`` (GitLab does not expand ``$VAR`` in the value).
 """
 
 from __future__ import annotations
@@ -44,11 +49,21 @@ from __future__ import annotations
 import re
 
 from ..model import Environment, Plan, Stage
-from . import common
-from .common import Names, dump_yaml, header, placeholder, safe_url, stages_of, topological
+from .common import (
+    Names,
+    approvals_of,
+    comment,
+    deployed_environment,
+    dump_yaml,
+    header,
+    job_needs,
+    safe_url,
+    stage_commands,
+    stages_of,
+    topological,
+)
+from .common import names as names_of
 
-APPROVAL_SCRIPT = ("printf 'Approved: %s (approvers: %s)\\n' "
-                   "\"$DEPLOYPLAN_STAGE\" \"$DEPLOYPLAN_APPROVERS\"")
 #: Top-level keys GitLab reads as keywords, not jobs.
 RESERVED = frozenset({
     "image", "services", "before_script", "after_script", "variables", "cache", "include",
@@ -109,14 +124,9 @@ def environment_names(plan: Plan) -> dict[str, str]:
     return names
 
 
-def gated_deploys(stages: list[Stage]) -> set[str]:
-    """Deploy stages downstream of an approval stage with no other deploy in between."""
-    return {d for deploys in common.gated_deploys(stages).values() for d in deploys}
-
-
-def _todo_script(variable: str) -> str:
-    """A placeholder script line printing the variable (named by us, never by the plan)."""
-    return f"printf 'TODO: %s\\n' \"${variable}\""
+NO_COMMANDS_SCRIPT = ('printf "stage %s has no run commands in the plan: add them and '
+                      'export again\\n" "$DEPLOYPLAN_STAGE" >&2; exit 1')
+IMAGE_TAG = "$CI_COMMIT_SHA"
 
 
 def _literal(text: str) -> dict:
@@ -125,19 +135,16 @@ def _literal(text: str) -> dict:
 
 
 def _job(plan: Plan, stage: Stage, names: dict[str, str], env_names: dict[str, str],
-         gated: set[str]) -> dict:
-    job: dict = {
-        "stage": names[stage.id],
-        "needs": [names[n] for n in dict.fromkeys(stage.needs or []) if n in names],
-    }
+         needs: list[str], gated: set[str], checked: str | None, run: list[str]) -> dict:
+    job: dict = {"stage": names[stage.id], "needs": [names[n] for n in needs]}
     env = plan.environment(stage.environment) if stage.environment else None
-    manual = (stage.kind == "approval" or stage.automated is False
-              or (stage.kind == "deploy" and env is not None and env.approval == "manual"
-                  and stage.id not in gated))
-    if manual:
+    deploy = stage.kind == "deploy" and env is not None
+    if stage.automated is False or (deploy and (env.approval == "manual"  # type: ignore[union-attr]
+                                                or stage.id in gated)):
         job["when"] = "manual"
         job["allow_failure"] = False
-    if stage.kind == "deploy" and env is not None:
+    if deploy:
+        assert env is not None
         environment = {"name": env_names[env.name]}
         url = safe_url(env.url)
         if url:
@@ -146,45 +153,103 @@ def _job(plan: Plan, stage: Stage, names: dict[str, str], env_names: dict[str, s
         job["environment"] = environment
         job["resource_group"] = env_names[env.name]
     variables: dict = {}
-    script: list[str] = []
-    if stage.kind == "approval":
+    target = plan.environment(checked) if checked else None
+    if target is not None:
+        variables["DEPLOY_ENVIRONMENT"] = _literal(env_names[target.name])
+        url = safe_url(target.url)
+        if url:
+            variables["URL"] = _literal(url)
+    if run:
+        script = list(run)
+    else:
         variables["DEPLOYPLAN_STAGE"] = _literal(stage.id)
-        variables["DEPLOYPLAN_APPROVERS"] = _literal(
-            ", ".join(stage.approvers or []) or "none named in the plan")
-        script.append(APPROVAL_SCRIPT)
-    items = [item for item in stage.does or [] if item.strip()]
-    if not items and stage.kind != "approval":
-        items = [placeholder(plan, stage)]
-    for number, item in enumerate(items, 1):
-        name = f"DEPLOYPLAN_TODO_{number}"
-        variables[name] = _literal(item)
-        script.append(_todo_script(name))
-    job["variables"] = variables
+        script = [NO_COMMANDS_SCRIPT]
+    if variables:
+        job["variables"] = variables
     job["script"] = script
     return job
 
 
-def build(plan: Plan) -> dict:
-    """The pipeline as data (what :func:`export` dumps)."""
+def _variables(plan: Plan) -> dict:
+    runtime = plan.runtime
+    values: dict = {}
+    if runtime and runtime.image:
+        values["IMAGE"] = _literal(runtime.image)
+    values["IMAGE_TAG"] = {"value": IMAGE_TAG,
+                           "description": "The image tag to deploy (default: the commit SHA)"}
+    if runtime and runtime.namespace:
+        values["NAMESPACE"] = _literal(runtime.namespace)
+    return values
+
+
+def _notes(plan: Plan, stages: list[Stage], jobs: dict, names: dict[str, str],
+           env_names: dict[str, str], empty: list[Stage]) -> list[str]:
+    notes = ["Jobs see IMAGE (runtime.image), IMAGE_TAG (the commit SHA unless the pipeline "
+             "is run with another) and NAMESPACE (runtime.namespace); deploy and verify jobs "
+             "also DEPLOY_ENVIRONMENT and URL (the environment they deploy or check)."]
+    gates = approvals_of(stages)
+    gating = {gate.id for found in gates.values() for gate in found}
+    for stage in stages:
+        job = jobs.get(names.get(stage.id, ""))
+        if stage.kind == "deploy" and job is not None and job.get("when") == "manual":
+            env = plan.environment(stage.environment or "")
+            approvers: dict[str, None] = {}
+            if env is not None and env.approval == "manual" and env.access:
+                approvers.update(dict.fromkeys(env.access.approve or []))
+            for gate in gates.get(stage.id, ()):
+                approvers.update(dict.fromkeys(gate.approvers or []))
+            notes.append(f"Job {comment(names[stage.id])} waits for a person (when: manual); "
+                         f"the plan names as approvers {names_of(approvers)}: allow only them "
+                         f"to deploy to {comment(job['environment']['name'])} (Settings > "
+                         f"CI/CD > Protected environments).")
+        elif stage.kind == "approval" and stage.id not in gating:
+            notes.append(f"Approval stage {comment(stage.id)} gates no deploy: no job waits "
+                         f"for it.")
+    for original, renamed in env_names.items():
+        if original != renamed:
+            notes.append(f"Environment {comment(original)} is named {comment(renamed)} here: "
+                         f"GitLab allows letters, digits, spaces, _, - and / in a name.")
+    for stage in empty:
+        notes.append(f"Stage {comment(stage.id)} has no run commands in the plan: its job "
+                     f"fails until the plan gives them.")
+    return notes
+
+
+def build(plan: Plan) -> tuple[dict, list[str]]:
+    """The pipeline as data (what :func:`export` dumps), and the header's notes."""
     stages = topological(stages_of(plan))
-    names = job_names(stages)
+    approvals = {s.id for s in stages if s.kind == "approval"}
+    kept = [s for s in stages if s.id not in approvals]
+    names = job_names(kept)
     env_names = environment_names(plan)
-    gated = gated_deploys(stages)
-    jobs = {names[stage.id]: _job(plan, stage, names, env_names, gated) for stage in stages}
+    needs = job_needs(stages, approvals)
+    gated = set(approvals_of(stages))
+    checked = deployed_environment(stages)
+    jobs, empty = {}, []
+    for stage in kept:
+        run = stage_commands(plan, stage)
+        if not run:
+            empty.append(stage)
+        target = checked[stage.id] if stage.kind in ("deploy", "verify") else None
+        jobs[names[stage.id]] = _job(plan, stage, names, env_names, needs[stage.id], gated,
+                                     target, run)
     if not jobs:
         jobs["plan"] = {
             "stage": "plan",
             "needs": [],
-            "variables": {"DEPLOYPLAN_TODO_1": _literal("the plan defines no pipeline stages yet")},
-            "script": [_todo_script("DEPLOYPLAN_TODO_1")],
+            "variables": {"DEPLOYPLAN_STAGE": _literal("plan")},
+            "script": [NO_COMMANDS_SCRIPT],
         }
-    return {
+    pipeline = {
         "workflow": {"rules": WORKFLOW_RULES},
+        "variables": _variables(plan),
         "stages": [job["stage"] for job in jobs.values()],
         **jobs,
     }
+    return pipeline, _notes(plan, stages, jobs, names, env_names, empty)
 
 
 def export(plan: Plan) -> str:
-    """The ``.gitlab-ci.yml``, starting with a comment naming the plan."""
-    return header(plan) + dump_yaml(build(plan))
+    """The ``.gitlab-ci.yml``, starting with a comment naming the plan and what it needs."""
+    pipeline, notes = build(plan)
+    return header(plan, notes) + dump_yaml(pipeline)

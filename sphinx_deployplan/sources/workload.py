@@ -51,6 +51,8 @@ class WorkloadFacts:
     container: str
     container_line: int
     probes: dict[str, Probe] = field(default_factory=dict)  # by plan type (readiness...)
+    namespace: str | None = None  # metadata.namespace
+    container_index: int = 0  # of the container in the pod template's containers
 
 
 def read_workload(source: SourceFile, limits: Limits, service: str | None = None,
@@ -72,13 +74,17 @@ def read_workload(source: SourceFile, limits: Limits, service: str | None = None
     if not listed:
         raise ReadError(f"holds a {kind} whose pod template has no containers", pod.line)
     container = next((c for c in listed if service and c.text("name") == service), listed[0])
+    assert isinstance(containers, Seq)
+    index = next(i for i, c in enumerate(containers.items) if c is container)
     probes = {}
     for plan_type, key in PROBES.items():
         probe = container.map(key)
         if probe is not None:
             probes[plan_type] = _probe(key, container.line_of(key), probe)
+    meta = doc.map("metadata")
     return WorkloadFacts(source, kind, name_of(doc), doc.line, container.text("name") or "",
-                         container.line, probes)
+                         container.line, probes, meta.text("namespace") if meta else None,
+                         index)
 
 
 def _probe(key: str, line: int, probe: Map) -> Probe:

@@ -38,10 +38,10 @@ def _shown(parts: list[str] | None, heading: bool) -> Shown:
 
 
 def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...],
-                     results: PlanResults) -> None:
+                     results: PlanResults, sources: PlanSources) -> None:
     """The export links go after the plan's summary, before its first part."""
     placeholder = downloads(plan=plan.plan, digest=plan.digest,
-                            files=export_files(plan, names, results))
+                            files=export_files(plan, names, results, sources))
     first = rendered[0] if rendered else None
     if isinstance(first, nodes.section) and "deployplan" in first["classes"]:
         index = next((i for i, child in enumerate(first.children)
@@ -90,8 +90,9 @@ class DeployPlanDirective(SphinxDirective):
                 return self.lineno
             return body_offset + line
 
+        sources = self._sources(plan, docname, body_offset)
         results = run_checks(plan, self.settings.build_today, self.settings.rule_settings,
-                             self._sources(plan, docname, body_offset))
+                             sources)
         heading = "no-heading" not in self.options
         key_line = plan.line_of("plan") or plan.line
         entry = PlanEntry.of(plan, docname, doc_line(plan.line),
@@ -111,7 +112,7 @@ class DeployPlanDirective(SphinxDirective):
         # process, may still take the id: the page is then rewritten without them.
         owner = domain.wins_while_reading(entry)
         if owner:
-            _place_downloads(rendered, plan, self.settings.exports, results)
+            _place_downloads(rendered, plan, self.settings.exports, results, sources)
         if self.settings.needs and owner:
             claim_needs(self.env, entry)
             rendered = add_plan_needs(self, plan, results, rendered, doc_line) + rendered

@@ -28,6 +28,7 @@ from .. import __version__
 from ..checks import PlanResults
 from ..export import EXPORTERS
 from ..model import Plan
+from ..sources import PlanSources
 from .config import settings
 from .domain import plan_domain
 from .warnings import logger
@@ -49,7 +50,7 @@ WITH_RESULTS = frozenset({"markdown"})
 
 
 def export_files(plan: Plan, names: tuple[str, ...], results: PlanResults | None = None,
-                 ) -> list[tuple[str, str, str]]:
+                 sources: PlanSources | None = None) -> list[tuple[str, str, str]]:
     """(format, file name, text) of the plan in each format that means something for
     it (an Argo Rollout of a feature-flag release does not).  Run when the page is
     read, so ``-j N`` spreads it over the workers and only edited plans pay it again."""
@@ -59,6 +60,8 @@ def export_files(plan: Plan, names: tuple[str, ...], results: PlanResults | None
         try:
             if name in WITH_RESULTS and results is not None:
                 text = exporter.export(plan, results)  # type: ignore[call-arg]
+            elif exporter.reads_sources:
+                text = exporter.export(plan, sources=sources)  # type: ignore[call-arg]
             else:
                 text = exporter.export(plan)
         except ValueError:

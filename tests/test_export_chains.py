@@ -28,7 +28,7 @@ import yaml
 from sphinx_deployplan.export import EXPORTERS
 from sphinx_deployplan.export.common import Names, gated_deploys, topological
 from sphinx_deployplan.loader import load_plan_file
-from sphinx_deployplan.model import Plan, Stage
+from sphinx_deployplan.model import Metrics, Plan, Runtime, Stage
 
 CHAINS = Path(__file__).resolve().parent / "corpus" / "chains"
 FILES = sorted(CHAINS.glob("*.yaml"))
@@ -68,13 +68,34 @@ def test_every_exporter_handles_the_pipeline_without_recursion(plan: Plan, name:
         text = exporter.export(plan)
     assert text == exporter.export(plan)  # deterministic
     assert plan.plan in text
-    if name in PIPELINE_FORMATS:  # (the Markdown diagram names a deploy by its environment)
+    if name in PIPELINE_FORMATS:  # (the Markdown diagram names a deploy by its environment;
+        # in CI an approval is the deploy's gate, not a job)
         assert all(stage.id in text for stage in plan.pipeline.stages
-                   if stage.kind != "deploy" or name != "markdown")
+                   if (stage.kind != "deploy" or name != "markdown")
+                   and (stage.kind != "approval" or name == "markdown"))
 
 
 def _stage_graph(plan: Plan) -> dict[str, set[str]]:
-    return {s.id: set(s.needs or []) for s in plan.pipeline.stages}
+    """Each stage that is a CI job (not an approval: that is the deploy's gate) and the
+    jobs it needs, an approval standing for what it needs."""
+    kind = {s.id: s.kind for s in plan.pipeline.stages}
+    needs = {s.id: list(s.needs or []) for s in plan.pipeline.stages}
+    graph = {}
+    for stage in plan.pipeline.stages:
+        if stage.kind == "approval":
+            continue
+        found, todo, seen = set(), list(needs[stage.id]), set()
+        while todo:
+            upstream = todo.pop()
+            if upstream in seen:
+                continue
+            seen.add(upstream)
+            if kind[upstream] == "approval":
+                todo.extend(needs[upstream])
+            else:
+                found.add(upstream)
+        graph[stage.id] = found
+    return graph
 
 
 def test_github_actions_jobs_are_the_stage_graph(plan: Plan):
@@ -85,7 +106,8 @@ def test_github_actions_jobs_are_the_stage_graph(plan: Plan):
 
 def test_gitlab_jobs_are_the_stage_graph_in_topological_order(plan: Plan):
     pipeline = yaml.safe_load(EXPORTERS["gitlab-ci"].export(plan))
-    jobs = {name: job for name, job in pipeline.items() if name not in ("workflow", "stages")}
+    jobs = {name: job for name, job in pipeline.items()
+            if name not in ("workflow", "stages", "variables")}
     assert {name: set(job["needs"]) for name, job in jobs.items()} == _stage_graph(plan)
     order = pipeline["stages"]
     assert sorted(order) == sorted(jobs)
@@ -107,12 +129,18 @@ def test_every_approval_of_the_chain_gates_the_final_deploy():
     production = next(e for e in document["environments"] if e["name"] == "production")
     assert production["gated_by"] == approvals
     gitlab = yaml.safe_load(EXPORTERS["gitlab-ci"].export(plan))
-    assert "when" not in gitlab["s399"]  # gated by an approval job: no second click
-    assert all(gitlab[a]["when"] == "manual" for a in approvals)
+    assert gitlab["s399"]["when"] == "manual"  # one gate: the deploy job itself
+    assert not set(approvals) & set(gitlab)  # and no approval jobs
+    workflow = yaml.safe_load(EXPORTERS["github-actions"].export(plan))
+    assert workflow["jobs"]["s399"]["environment"]["name"] == "production"
+    assert not set(approvals) & set(workflow["jobs"])
 
 
 def test_argo_numbers_400_criteria_on_one_metric():
     plan = load_plan_file(CHAINS / "same-metric.yaml")
+    plan.runtime = Runtime(metrics=Metrics(address="http://prometheus.monitoring:9090"))
+    for gate in plan.strategy.promote_when:
+        gate.query = "sum(rate(errors_total[5m]))"
     _, template = yaml.safe_load_all(EXPORTERS["argo-rollouts"].export(plan))
     names = [m["name"] for m in template["spec"]["metrics"]]
     assert names == ["error_ratio", *(f"error_ratio-{n}" for n in range(2, 401))]

@@ -26,7 +26,7 @@ from sphinx_deployplan.export.argo import export as argo
 from sphinx_deployplan.export.flagd import export as flagd
 from sphinx_deployplan.export.k8s_probes import export as k8s_probes
 from sphinx_deployplan.loader import load_plan
-from sphinx_deployplan.model import Plan
+from sphinx_deployplan.model import Metrics, Plan, Runtime
 
 HERE = Path(__file__).parent
 COMPLETE = HERE / "plans" / "complete.yaml"
@@ -58,11 +58,26 @@ def with_section(text: str, key: str, body: str) -> str:
     return "".join(lines[:start]) + body.rstrip("\n") + "\n" + "".join(lines[end:])
 
 
+ADDRESS = "http://prometheus.monitoring:9090"
+
+
+def runnable(plan: Plan) -> Plan:
+    """``plan`` with where its metrics are and a query for each promotion criterion."""
+    plan.runtime = Runtime(metrics=Metrics(address=ADDRESS))
+    for gate in plan.strategy.promote_when or [] if plan.strategy else []:
+        gate.query = f"sum(rate({gate.metric}_total[5m]))"
+    return plan
+
+
+def load(text: str) -> Plan:
+    return runnable(load_plan(text))
+
+
 def complete_with(**sections: str) -> Plan:
     text = COMPLETE.read_text(encoding="utf-8")
     for key, body in sections.items():
         text = with_section(text, key, body)
-    return load_plan(text)
+    return load(text)
 
 
 def go_seconds(text: str | int) -> int:
@@ -216,7 +231,7 @@ def test_exports_are_deterministic(name, export, request):
 
 
 def test_validators_are_not_vacuous(request, crd, flagd_schema):
-    plan = load_plan(plan_text("checkout-v2", request))
+    plan = load(plan_text("checkout-v2", request))
     rollout, template = (by_kind(argo(plan))[k] for k in ("Rollout", "AnalysisTemplate"))
     for doc, path, value in (
         (rollout, ["spec", "strategy", "canary", "steps", 0], {"setWeight": "ten"}),
@@ -232,8 +247,7 @@ def test_validators_are_not_vacuous(request, crd, flagd_schema):
         with pytest.raises(jsonschema.ValidationError):
             crd(bad)
 
-    deployment = documents(k8s_probes(plan))[0]
-    bad = copy.deepcopy(deployment)
+    bad = as_deployment(rollout)
     bad["spec"]["template"]["spec"]["containers"][0]["readinessProbe"]["periodSecs"] = 5
     with pytest.raises(kubernetes_validate.ValidationError):
         k8s_validate(bad)
@@ -287,13 +301,12 @@ def check_analysis(plan: Plan, rollout: dict, template: dict, blue_green: bool) 
             assert condition and condition[1] == op
             assert float(condition[2]) == pytest.approx(float(number) / (100 if percent else 1))
         prometheus = metric["provider"]["prometheus"]
-        assert prometheus["address"] == "http://prometheus.invalid:9090"
-        assert prometheus["query"].endswith('{service="{{args.service-name}}"}')
+        assert prometheus == {"address": ADDRESS, "query": gate.query}
 
 
 @pytest.mark.parametrize("name", ["complete", "checkout-v2"])
 def test_argo_canary(name, request, crd):
-    plan = load_plan(plan_text(name, request))
+    plan = load(plan_text(name, request))
     text = argo(plan)
     docs = documents(text)
     for doc in docs:
@@ -328,16 +341,20 @@ def test_argo_canary(name, request, crd):
 
 
 def test_argo_canary_checkout_image_and_probes(request):
-    plan = load_plan(plan_text("checkout-v2", request))
+    plan = load(plan_text("checkout-v2", request))
     rollout = documents(argo(plan))[0]
     container = rollout["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"] == "ghcr.io/example/checkout"
-    deployment = documents(k8s_probes(plan))[0]
-    assert container == deployment["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "ghcr.io/example/checkout:${IMAGE_TAG}"
+    patch = documents(k8s_probes(plan))[0]
+    (patched,) = patch["spec"]["template"]["spec"]["containers"]
+    assert patched["name"] == container["name"]
+    assert {key: {k: v for k, v in probe.items() if k != "$patch"}
+            for key, probe in patched.items() if key.endswith("Probe")} == {
+        key: probe for key, probe in container.items() if key.endswith("Probe")}
 
 
 def test_argo_blue_green(request, crd):
-    plan = load_plan(plan_text("search-api", request))
+    plan = load(plan_text("search-api", request))
     text = argo(plan)
     docs = documents(text)
     assert [d["kind"] for d in docs] == ["Rollout", "AnalysisTemplate"]
@@ -358,7 +375,7 @@ def test_argo_blue_green(request, crd):
     check_analysis(plan, rollout, template, blue_green=True)
     assert template["spec"]["metrics"][0]["successCondition"] == "result[0] < 0.001"
     container = rollout["spec"]["template"]["spec"]["containers"][0]
-    assert container["image"] == "europe-docker.pkg.dev/example/search"
+    assert container["image"] == "europe-docker.pkg.dev/example/search:${IMAGE_TAG}"
     assert any("search-api-preview must exist" in line for line in header_lines(text))
 
 
@@ -427,7 +444,7 @@ strategy:
     first, second = docs[1]["spec"]["metrics"]
     assert first["name"] == "p99_latency_ms (POST /orders)"
     assert (first["successCondition"], first["failureCondition"]) == ("false", "false")
-    assert first["provider"]["prometheus"]["query"].startswith("p99_latency_ms__POST__orders_{")
+    assert first["provider"]["prometheus"]["query"] == plan.strategy.promote_when[0].query
     assert second["successCondition"] == "result[0] == 0"
     assert "failureCondition" not in second
     assert any('threshold "within 10% of baseline" is not a simple comparison' in line
@@ -456,29 +473,96 @@ PROBE_KEYS = {"readiness": "readinessProbe", "liveness": "livenessProbe",
               "startup": "startupProbe"}
 
 
+def containers_merge_by_name() -> bool:
+    """Kubernetes' own schema (bundled with kubernetes-validate) says a strategic-merge
+    patch merges a pod's containers by ``name``: the merge below relies on it."""
+    folder = Path(kubernetes_validate.__file__).parent / "kubernetes-json-schema"
+    schema = json.loads((folder / f"v{K8S_VERSION}-local-strict" / "podspec-v1.json")
+                        .read_text(encoding="utf-8"))
+    containers = schema["properties"]["containers"]
+    return (containers["x-kubernetes-patch-strategy"] == "merge"
+            and containers["x-kubernetes-patch-merge-key"] == "name")
+
+
+def strategic_merge(target: Any, patch: Any, key: str = "") -> Any:
+    """``patch`` applied to ``target`` as a strategic merge of a workload: mappings merge
+    (``$patch: replace`` replaces one whole), ``containers`` merge by name, other lists
+    and scalars are replaced."""
+    if isinstance(patch, dict) and isinstance(target, dict):
+        if patch.get("$patch") == "replace":
+            return {k: v for k, v in patch.items() if k != "$patch"}
+        merged = dict(target)
+        for k, v in patch.items():
+            merged[k] = strategic_merge(target.get(k), v, k) if k in target else \
+                strategic_merge(None, v, k)
+        return merged
+    if isinstance(patch, dict):
+        return {k: strategic_merge(None, v, k) for k, v in patch.items() if k != "$patch"}
+    if key == "containers" and isinstance(target, list):
+        merged = [dict(c) for c in target]
+        for item in patch:
+            found = next((i for i, c in enumerate(merged) if c["name"] == item["name"]), None)
+            if found is None:
+                merged.append(strategic_merge(None, item))
+            else:
+                merged[found] = strategic_merge(merged[found], item)
+        return merged
+    if isinstance(patch, list):
+        return [strategic_merge(None, item) for item in patch]
+    return patch
+
+
+def minimal_workload(kind: str, name: str, container: str) -> dict[str, Any]:
+    """A workload as a user has it: two containers, the one patched with a probe of
+    another handler (which the patch must replace, not merge into)."""
+    spec: dict[str, Any] = {
+        "selector": {"matchLabels": {"app": name}},
+        "template": {"metadata": {"labels": {"app": name}}, "spec": {"containers": [
+            {"name": "sidecar", "image": "envoyproxy/envoy:v1.30"},
+            {"name": container, "image": "ghcr.io/acme/app:1.0",
+             "ports": [{"name": "http", "containerPort": 8080}],
+             "readinessProbe": {"tcpSocket": {"port": 8080}, "timeoutSeconds": 2}},
+        ]}},
+    }
+    if kind == "StatefulSet":
+        spec["serviceName"] = name
+    return {"apiVersion": "apps/v1", "kind": kind, "metadata": {"name": name}, "spec": spec}
+
+
 def check_probes(plan: Plan, text: str) -> dict[str, Any]:
+    """The patch applied to a minimal workload of its kind is a valid workload whose
+    container has exactly the plan's probes; the other container is untouched."""
     docs = documents(text)
-    assert [d["kind"] for d in docs] == ["Deployment"]
-    deployment = docs[0]
-    k8s_validate(deployment)
-    spec = deployment["spec"]
-    assert spec["selector"]["matchLabels"] == spec["template"]["metadata"]["labels"]
-    (container,) = spec["template"]["spec"]["containers"]
-    assert container["ports"] == [{"name": "http", "containerPort": 8080}]
+    assert len(docs) == 1
+    patch = docs[0]
+    assert patch["apiVersion"] == "apps/v1" and patch["kind"] == "Deployment"
+    assert set(patch["spec"]) == {"template"}  # a patch of the probes, nothing else
+    (patched,) = patch["spec"]["template"]["spec"]["containers"]
+    assert containers_merge_by_name()
+    workload = minimal_workload(patch["kind"], patch["metadata"]["name"], patched["name"])
+    merged = strategic_merge(workload, patch)
+    k8s_validate(merged)
+    sidecar, container = merged["spec"]["template"]["spec"]["containers"]
+    assert sidecar == workload["spec"]["template"]["spec"]["containers"][0]
+    assert container["image"] == "ghcr.io/acme/app:1.0"
     checks = [c for c in plan.health_checks or [] if c.type in PROBE_KEYS]
     # every probe check appears exactly once, and nothing else is a probe
-    assert sorted(k for k in container if k.endswith("Probe")) == sorted(
-        PROBE_KEYS[c.type] for c in checks)
+    expected = sorted(PROBE_KEYS[c.type] for c in checks)
+    if "readinessProbe" not in expected:
+        expected = sorted([*expected, "readinessProbe"])  # the workload's own stays
+    assert sorted(k for k in container if k.endswith("Probe")) == expected
     for check in checks:
         probe = container[PROBE_KEYS[check.type]]
         if check.endpoint and check.endpoint.startswith("/"):
-            assert probe["httpGet"] == {"path": check.endpoint, "port": "http"}
-            assert "exec" not in probe
+            port = plan.runtime.port if plan.runtime and plan.runtime.port else "http"
+            assert probe["httpGet"] == {"path": check.endpoint, "port": port}
+            assert "exec" not in probe and "tcpSocket" not in probe
         else:
             assert probe["exec"] == {"command": ["sh", "-c", check.run]}
         assert probe.get("periodSeconds") == (check.interval.seconds if check.interval
                                               else None)
         assert probe.get("failureThreshold") == check.failure_threshold
+        assert "timeoutSeconds" not in probe  # replaced whole
     comments = header_lines(text)
     for check in plan.health_checks or []:
         named = [line for line in comments if quoted(check.check) in line]
@@ -488,7 +572,7 @@ def check_probes(plan: Plan, text: str) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", list(PLANS))
 def test_k8s_probes(name, request):
-    plan = load_plan(plan_text(name, request))
+    plan = load(plan_text(name, request))
     container = check_probes(plan, k8s_probes(plan))
     assert set(container) >= {"readinessProbe", "livenessProbe"}
 
@@ -516,7 +600,7 @@ def test_k8s_probes_without_probe_checks():
                                        "run: ./smoke.sh}\n")
     text = k8s_probes(plan)
     container = check_probes(plan, text)
-    assert not [k for k in container if k.endswith("Probe")]
+    assert container["readinessProbe"] == {"tcpSocket": {"port": 8080}, "timeoutSeconds": 2}
     assert any("no readiness, liveness or startup checks" in c for c in header_lines(text))
 
 
@@ -553,15 +637,16 @@ def test_names_are_dns_labels_from_the_service_else_the_plan_id(crd):
 @pytest.mark.parametrize(("registry", "image"), [
     ("ghcr.io/example/app:1.2", "ghcr.io/example/app:1.2"),
     ("123456789012.dkr.ecr.eu-west-1.amazonaws.com",
-     "123456789012.dkr.ecr.eu-west-1.amazonaws.com/complete-svc"),
-    ("localhost:5000", "localhost:5000/complete-svc"),
-    ("Amazon ECR", "registry.invalid/complete-svc"),
-    ("ghcr.io/Example/App", "registry.invalid/complete-svc"),
+     "123456789012.dkr.ecr.eu-west-1.amazonaws.com/complete-svc:${IMAGE_TAG}"),
+    ("localhost:5000", "localhost:5000/complete-svc:${IMAGE_TAG}"),
+    ("Amazon ECR", "registry.invalid/complete-svc:${IMAGE_TAG}"),
+    ("ghcr.io/Example/App", "registry.invalid/complete-svc:${IMAGE_TAG}"),
 ])
 def test_image_from_the_registry(registry, image):
+    """Without runtime.image, the image comes from the artifact registry (tagged)."""
     plan = complete_with(pipeline="pipeline:\n  stages: [{id: build, kind: build}]\n"
                                   f"  artifacts: {{registry: {json.dumps(registry)}}}\n")
-    text = k8s_probes(plan)
+    text = argo(plan)
     container = documents(text)[0]["spec"]["template"]["spec"]["containers"][0]
     assert container["image"] == image
     placeholder = any("placeholder image" in line for line in header_lines(text))
@@ -576,7 +661,8 @@ def check_flags(plan: Plan, text: str, validate) -> dict[str, Any]:
     data = json.loads(text)
     validate(data)
     assert data["$schema"] == "https://flagd.dev/schema/v0/flags.json"
-    assert data["metadata"] == {"plan": plan.plan}
+    assert data["metadata"]["plan"] == plan.plan
+    assert "mid-rollout (lifecycle: rollout)" in data["metadata"]["targeting"]
     flags = data["flags"]
     plan_flags = plan.feature_flags or []
     assert list(flags) == [f.name for f in plan_flags]  # each flag once, in plan order
@@ -599,7 +685,7 @@ def check_flags(plan: Plan, text: str, validate) -> dict[str, Any]:
 
 @pytest.mark.parametrize("name", list(PLANS))
 def test_flagd(name, request, flagd_schema):
-    plan = load_plan(plan_text(name, request))
+    plan = load(plan_text(name, request))
     flags = check_flags(plan, flagd(plan), flagd_schema)
     if name == "checkout-v2":
         ui = flags["checkout-v2-ui"]
@@ -700,11 +786,11 @@ def test_hostile_text_stays_data(crd, flagd_schema):
     assert rollout["metadata"]["annotations"]["sphinx-deployplan/owner"] == HOSTILE
     assert [m["name"] for m in template["spec"]["metrics"]] == [HOSTILE, HOSTILE + " 2"]
     assert template["spec"]["metrics"][0]["successCondition"] == "false"
-    for metric in template["spec"]["metrics"]:
-        assert re.fullmatch(r'[a-zA-Z_:][a-zA-Z0-9_:]*\{service="\{\{args\.service-name\}\}"\}',
-                            metric["provider"]["prometheus"]["query"])
+    for metric, gate in zip(template["spec"]["metrics"], plan.strategy.promote_when,
+                            strict=True):
+        assert metric["provider"]["prometheus"]["query"] == gate.query
     assert rollout["spec"]["template"]["spec"]["containers"][0]["image"] == (
-        f"registry.invalid/{rollout['metadata']['name']}")
+        f"registry.invalid/{rollout['metadata']['name']}:${{IMAGE_TAG}}")
     assert any(quoted(HOSTILE) in line for line in header_lines(text))
 
     text = k8s_probes(plan)

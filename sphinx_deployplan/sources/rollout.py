@@ -1,10 +1,10 @@
 """An Argo Rollout (with its AnalysisTemplates) or a Flagger Canary, read as the
 plan's strategy: method, traffic steps with their holds, and the analysis metrics.
 
-Argo Rollouts: ``spec.strategy.canary`` or ``spec.strategy.blueGreen``; each
-``setWeight`` step and the ``pause`` that follows it (``pause: {}`` waits until
-someone promotes); the metric names of the AnalysisTemplates in the same file,
-and the names of templates referenced by ``templateName`` that the file does not
+Argo Rollouts: ``spec.strategy.canary`` (without steps: Argo's rolling update)
+or ``spec.strategy.blueGreen``; each ``setWeight`` step and the ``pause`` that
+follows it (``pause: {}`` waits until someone promotes); the metric names of the
+AnalysisTemplates in the same file, and the names of templates referenced by ``templateName`` that the file does not
 hold.  Flagger: ``analysis.stepWeights`` (or ``stepWeight`` up to ``maxWeight``,
 default 100), each held for ``analysis.interval``; ``iterations`` without
 weights is Flagger's blue/green; ``analysis.metrics[]`` with their
@@ -128,6 +128,8 @@ def _argo(source: SourceFile, doc: Map, docs: list[Map]) -> RolloutFacts:
         if listed is not None:
             steps_line = canary.line_of("steps")
             steps = _argo_steps(listed, referenced)
+        if not steps:  # Argo: a canary without steps is a rolling update
+            method, said = "rolling", "spec.strategy.canary with no steps (a rolling update)"
     elif blue_green is not None:
         method, said, method_line = "blue-green", "spec.strategy.blueGreen", \
             strategy.line_of("blueGreen")

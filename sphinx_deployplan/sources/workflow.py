@@ -13,6 +13,8 @@ deploy nothing), ``when: manual``, and its order from ``needs`` or, without
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from collections import deque
 from dataclasses import dataclass, field
 from typing import Literal
@@ -142,12 +144,26 @@ def _is_github(root: Map, jobs: Map) -> bool:
                for job in jobs.items.values())
 
 
+#: A GitHub expression that is only a string literal: ``${{ 'text' }}`` is ``text``.
+_LITERAL_EXPRESSION = re.compile(r"\$\{\{\s*'((?:[^']|'')*)'\s*\}\}")
+
+
+def github_text(scalar: Scalar | None) -> Scalar | None:
+    """A value as GitHub shows it where its expressions are string literals
+    (``${{ '$' }}`` is how a literal ``${{`` is written); other expressions stay."""
+    if scalar is None or "${{" not in scalar.text:
+        return scalar
+    text = _LITERAL_EXPRESSION.sub(lambda m: m.group(1).replace("''", "'"), scalar.text)
+    return dataclasses.replace(scalar, text=text)
+
+
 def _github(source: SourceFile, root: Map, jobs: Map) -> WorkflowFacts:
     found: dict[str, Job] = {}
     for job_id, value in jobs.items.items():
         if not isinstance(value, Map):
             continue
         name, url, _ = _environment(value.get("environment"))
+        name = github_text(name)
         needs = _names(value.get("needs"))
         found[job_id] = Job(job_id, jobs.line_of(job_id), name, url, needs)
     return WorkflowFacts(source, "GitHub Actions", found, root.line_of("jobs"),

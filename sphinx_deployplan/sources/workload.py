@@ -15,6 +15,8 @@ from .tree import Map, Scalar, Seq, walk
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Rollout")
 PROBES = {"readiness": "readinessProbe", "liveness": "livenessProbe",
           "startup": "startupProbe"}
+#: Shells whose ``-c`` argument is the probe's command line.
+SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash"})
 #: Kubernetes' defaults, used when a probe leaves the field out.
 DEFAULT_PERIOD, DEFAULT_FAILURES = 10, 3
 
@@ -101,7 +103,12 @@ def _probe(key: str, line: int, probe: Map) -> Probe:
         run = probe.map("exec")
         words = run.get("command") if run else None
         if isinstance(words, Seq):
-            command = " ".join(w.text for w in words.items if isinstance(w, Scalar))
+            texts = [w.text for w in words.items if isinstance(w, Scalar)]
+            # [sh, -c, "a && b"] runs "a && b": that is the command a plan's run names
+            if len(texts) == 3 and texts[0] in SHELLS and texts[1] == "-c":
+                command = texts[2]
+            else:
+                command = " ".join(texts)
             command_line = run.line_of("command") if run else None
     return Probe(key, line, handler, path, command, command_line, probe.scalar("periodSeconds"),
                  probe.scalar("failureThreshold"), port)

@@ -124,6 +124,17 @@ def _rollout(c: _Comparison, facts: RolloutFacts) -> None:
     c.matched(name, f"{facts.tool} {facts.kind}: {facts.method_said}{steps}{metrics}", before)
 
 
+def _plan_holds(step: Any) -> bool:
+    """A plan step holds: manual, or for a duration longer than nothing (``hold: 0s``
+    holds no more than a step without a hold)."""
+    return step.hold is not None and (step.hold.manual or step.hold.seconds > 0)
+
+
+def _file_holds(step: FileStep) -> bool:
+    """A file step holds: ``pause: {}``, or a pause other than ``duration: 0s``."""
+    return step.has_hold and (step.manual or step.hold_seconds != 0)
+
+
 def _trim(steps: list[Any], traffic: Any, hold: Any) -> list[Any]:
     """Without a last step that sends 100% and holds nothing: a Rollout ends there
     whether or not it says so."""
@@ -136,9 +147,8 @@ def _steps(c: _Comparison, facts: RolloutFacts, ref: ItemRef) -> None:
     strategy = c.plan.strategy
     assert strategy is not None
     name = facts.source.name
-    mine = _trim(list(strategy.steps or []), lambda s: s.traffic.value, lambda s: s.hold)
-    theirs: list[FileStep] = _trim(list(facts.steps), lambda s: s.percent,
-                                   lambda s: s.has_hold)
+    mine = _trim(list(strategy.steps or []), lambda s: s.traffic.value, _plan_holds)
+    theirs: list[FileStep] = _trim(list(facts.steps), lambda s: s.percent, _file_holds)
     steps_line = strategy.line_of("steps")
     for index in range(max(len(mine), len(theirs))):
         n = index + 1
@@ -157,11 +167,11 @@ def _steps(c: _Comparison, facts: RolloutFacts, ref: ItemRef) -> None:
         if file_step.percent is None or step.traffic.value != file_step.percent:
             c.fail(where, f"strategy.steps[{n}].traffic is {plain(step.traffic)} but "
                    f"{_at(name, file_step.weight_line)} sets {file_step.weight_said}")
-        hold = step.hold
-        if hold is None and file_step.has_hold:
+        hold = step.hold if _plan_holds(step) else None
+        if hold is None and _file_holds(file_step):
             c.fail(where, f"strategy.steps[{n}] has no hold but "
                    f"{_at(name, file_step.hold_line)} sets {file_step.hold_said}")
-        elif hold is not None and not file_step.has_hold:
+        elif hold is not None and not _file_holds(file_step):
             what = "interval" if facts.tool == "Flagger" else "pause"
             c.fail(where, f"strategy.steps[{n}].hold is {plain(hold)} but "
                    f"{_at(name, file_step.weight_line)} has no {what} after "
@@ -236,6 +246,18 @@ def _upstream_deploys(plan: Plan, stage: Stage) -> list[Stage]:
     return found
 
 
+def _waiting_environments(plan: Plan) -> set[str]:
+    """Environments a deploy stage of the plan waits for a person to reach: behind an
+    approval stage (with no other deploy in between) or not automated.  A manual job
+    deploying there agrees with the plan whatever the environment's approval."""
+    from ...export.common import gated_deploys
+
+    stages = plan.stages
+    gated = {d for deploys in gated_deploys(stages).values() for d in deploys}
+    return {s.environment for s in stages if s.kind == "deploy" and s.environment
+            and (s.id in gated or s.automated is False)}
+
+
 def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
     plan, name = c.plan, facts.source.name
     before = len(c.failed)
@@ -276,6 +298,7 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
                    f"{plain(stage.environment)} after {plain(upstream.environment)}, but "
                    f"{_at(name, job.line)} job {plain(job.id)} does not wait for job "
                    f"{plain(first.id)} ({plain(upstream.environment)}): it {how}")
+    waits = _waiting_environments(plan)
     for env in plan.environments or []:
         env_jobs = jobs.get(env.name)
         if not env_jobs:
@@ -288,7 +311,7 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
                 c.fail(_ref(env_ref(env), env.line_of("approval")), f"environment "
                        f"{plain(env.name)} has approval: manual but {_at(name, job.line)} "
                        f"job {plain(job.id)} deploys to it without when: manual")
-            elif env.approval != "manual" and manual:
+            elif env.approval != "manual" and manual and env.name not in waits:
                 job = manual[0]
                 assert job.manual is not None
                 c.fail(_ref(env_ref(env), env.line_of("approval")), f"environment "
@@ -333,7 +356,9 @@ def _workload(c: _Comparison, facts: WorkloadFacts) -> None:
         for check in checks:
             ref, label = health_ref(check), f"health_checks[{plain(check.check)}]"
             count = len(c.failed)
-            if check.endpoint:
+            runs = check.run is not None and probe.handler == "exec" \
+                and (probe.command or "").strip() == check.run.strip()
+            if check.endpoint and not runs:
                 if probe.endpoint is None:
                     c.fail(_ref(ref, check.line_of("endpoint")), f"{label}.endpoint is "
                            f"{plain(check.endpoint)} but {_at(name, probe.line)} probes "
@@ -343,8 +368,7 @@ def _workload(c: _Comparison, facts: WorkloadFacts) -> None:
                     c.fail(_ref(ref, check.line_of("endpoint")), f"{label}.endpoint is "
                            f"{plain(check.endpoint)} but {_at(name, line)} probes "
                            f"{_handler(probe)}")
-            elif check.run and (probe.handler != "exec"
-                                or (probe.command or "") != check.run.strip()):
+            elif not check.endpoint and check.run and not runs:
                 line = probe.command_line or probe.line
                 c.fail(_ref(ref, check.line_of("run")), f"{label}.run is "
                        f"{plain(check.run, 80)} but {_at(name, line)} probes "

@@ -184,9 +184,9 @@ def _vertical(g: Graph) -> Picture:
         else:
             edges.append(f"M{a.x + BOX_W / 2} {a.y + BOX_H}L{b.x + BOX_W / 2} {b.y}")
     across = 1 + max(n.row for n in g.nodes.values())
-    down = 1 + max(n.col for n in g.nodes.values())
+    rows = 1 + max(n.col for n in g.nodes.values())
     return Picture(boxes, 2 * PAD + across * BOX_W + (across - 1) * GAP_X,
-                   2 * PAD + down * BOX_H + (down - 1) * GAP_Y, edges)
+                   2 * PAD + rows * BOX_H + (rows - 1) * GAP_Y, edges)
 
 
 # --- SVG ---------------------------------------------------------------------------------------

@@ -93,7 +93,9 @@ def check_members(app: Sphinx, config: Config) -> None:
     conf = Path(app.confdir) / "conf.py"
     line = _setting_line(conf, "needs_external_needs")
     copies = Path(app.doctreedir) / COPIES
-    kept, members, projects = [], [], {}
+    kept: list[Any] = []
+    members: list[Any] = []
+    projects: dict[str, int] = {}
     for number, source in enumerate(sources, 1):
         who = f"portal member {number} of needs_external_needs " \
               f"({source.get('base_url', '?')})"

@@ -364,7 +364,7 @@ class _Reader:
             raise _TooMany
         return INVALID
 
-    def read_root(self, node: MappingNode) -> Any:
+    def read_root(self, node: Node) -> Any:
         try:
             return self.read(Plan, node, "the plan", 0)
         except _TooBig:
@@ -475,29 +475,27 @@ class _Reader:
         elif tp is int:
             if node.tag == _TAG + "int":
                 try:  # ``!!int abc`` and 5,000 digits raise from the constructor
-                    value = _constructor.construct_yaml_int(node)
+                    whole = _constructor.construct_yaml_int(node)
                 except (ValueError, IndexError):
-                    value = -1
-                if 0 <= value <= MAX_WHOLE:
-                    return value
+                    whole = -1
+                if 0 <= whole <= MAX_WHOLE:
+                    return whole
         elif tp is Duration:
-            value = parse_duration(text)
-            if value is not None:
-                return value
+            duration = parse_duration(text)
+            if duration is not None:
+                return duration
         elif tp is Percent:
-            value = parse_percent(text)
-            if value is not None:
-                return value
+            percent = parse_percent(text)
+            if percent is not None:
+                return percent
         elif tp is _dt.date:
             if not _DATE_RE.match(text):  # fromisoformat also takes 20270115 and 2027-W03
                 return self.problem("schema", f"{where} must be a date as YYYY-MM-DD, got "
                                     f"{shown}", line)
             try:
                 if node.tag == _TAG + "timestamp":
-                    value = _constructor.construct_yaml_timestamp(node)
-                    if isinstance(value, _dt.datetime):
-                        value = value.date()
-                    return value
+                    stamp = _constructor.construct_yaml_timestamp(node)
+                    return stamp.date() if isinstance(stamp, _dt.datetime) else stamp
                 return _dt.date.fromisoformat(text)
             except (ValueError, AttributeError) as exc:  # AttributeError: ``!!timestamp x``
                 return self.problem("schema", f"{where} must be a real date as YYYY-MM-DD; "

@@ -95,6 +95,8 @@ class MemberPlan:
     method: str | None
     #: check id -> (result, need id)
     checks: dict[str, tuple[str, str]] = field(default_factory=dict)
+    #: rule id -> (result, need id)
+    rules: dict[str, tuple[str, str]] = field(default_factory=dict)
     flags: list[MemberFlag] = field(default_factory=list)
 
 
@@ -218,6 +220,8 @@ def _check_needs(needs: dict[str, Any], project: str,
                 continue
             if need["type"] == "dpcheck":
                 plan.checks[need["check"]] = (need["result"], key)
+            elif need["type"] == "dprule":
+                plan.rules[need["check"]] = (need["result"], key)
             elif need["type"] == "dpflag":
                 plan.flags.append(MemberFlag(
                     need["flag"], key, need.get("flag_type"),

@@ -508,8 +508,8 @@ class Sources(Item):
 
 @dataclass(kw_only=True)
 class Waiver(Item):
-    check: CheckId = spec("The check or rule id waived.", required=True,
-                          example="flag-lifecycle")
+    # (no example here: the ids are the checks' records'; the schema lists them all)
+    check: CheckId = spec("The check or rule id waived.", required=True)
     reason: str = spec("Why the exception is accepted.", required=True)
     approved_by: str = spec("Who accepted it.", required=True, example="head-of-platform")
     until: Date = spec("Last day the waiver applies.", required=True, example="2027-03-01")

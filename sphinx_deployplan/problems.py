@@ -38,6 +38,9 @@ SUBTYPES: dict[str, str] = {
     "missing, at the failing item (or at the plan when a whole section is missing).",
     "waiver": "A waiver does nothing: it is past its ``until`` date, or the check or rule "
     "it waives is met (or not applicable), so the waiver can go.",
+    "internal": "sphinx-deployplan failed on a plan: a bug.  The page shows an error in the "
+    "plan's place, the plan fails the build like one that cannot be read, and the rest "
+    "of the site is built; ``sphinx-build -vv`` shows the traceback to report.",
     "need": "sphinx-needs refused a need of a plan (for example its id does not match your "
     "``needs_id_regex``).",
     "portal": "A portal member's needs.json (in ``needs_external_needs``) is missing, too "

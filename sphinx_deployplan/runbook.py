@@ -1,4 +1,4 @@
-"""A plan's runbook laid out once, in the seed's Output Format, as plain data.
+"""A plan's runbook laid out once, in the runbook's parts, as plain data.
 
 Each part (inputs, environments, pipeline, strategy, rollback checklist, flags,
 health checks, migrations, communication, quality checks) is a function from
@@ -476,9 +476,12 @@ def migrations_part(plan: Plan) -> Blocks_:
     scripts = []
     for m in migrations:
         body: list[Block] = []
-        for label, script in (("Up", m.up), ("Down", m.down)):
-            if script:
+        for label, script, file in (("Up", m.up, m.up_file), ("Down", m.down, m.down_file)):
+            if file:  # with the SQL read from the repository, when it was (migration_sql)
+                body.append(Para((Strong(label + ":"), " ", Code(file))))
+            elif script:
                 body.append(Para((Strong(label + ":"),)))
+            if script:
                 body.append(CodeBlock(script, "text", ("deployplan-script",)))
         body.append(Fields(_fields([("Backfill", m.backfill), ("Tested on", m.tested_on)])))
         scripts.append(Term((Code(m.name),), tuple(body)))
@@ -544,7 +547,7 @@ def _result_rows(plan_id: str, results: Sequence[CheckResult], rendered: set[str
 
 
 def checks_part(plan_id: str, results: PlanResults, rendered: set[str]) -> Blocks_:
-    """The checks table: the seed's wording, the check id, a result badge and evidence;
+    """The checks table: each check's wording, its id, a result badge and evidence;
     then the release-engineering rules."""
     summary = Para((Strong(f"{len(results.met)} of {len(results.applicable)}"),
                     " applicable checks met"), ("deployplan-checks-summary",))
@@ -553,7 +556,8 @@ def checks_part(plan_id: str, results: PlanResults, rendered: set[str]) -> Block
         "deployplan-checks", [anchor(plan_id, "check", r.check) for r in results.results])]
     if results.rules:
         out.append(Para((Strong("Release engineering rules"), " (warnings unless "
-                         "deployplan_strict_rules makes them fail the build)"),
+                         "deployplan_strict_rules makes them fail the build; drift from the "
+                         "deploy files fails it unless deployplan_fail_on_drift is false)"),
                         ("deployplan-rules-title",)))
         out.append(_table(
             ["Rule", "Result", "Evidence"], _result_rows(plan_id, results.rules, rendered),

@@ -124,7 +124,8 @@ def test_links_fall_back_to_the_nearest_anchor_that_is_shown(built):
     assert checks[0] == "checks-only.html#checksonly--checks"
     assert checks[1:] == [f"checks-only.html#checksonly--check-{c}" for c in (
         "env-config-access", "promotion-tests", "zero-downtime", "rollback-commands",
-        "flag-lifecycle", "health-coverage", "migration-compat", "communication")]
+        "flag-lifecycle", "health-coverage", "migration-compat", "communication")] + [
+        "checks-only.html#checksonly--rule-source-drift"]  # the rules table is shown too
     report = {tr.select_one("td").get_text(strip=True): tr.select_one("td a")["href"]
               for tr in index.select("table.deployplan-flag-report tbody tr")}
     assert report["flagsonly-ui"] == "flags-only.html#flagsonly--flag-flagsonly-ui"

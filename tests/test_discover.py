@@ -131,3 +131,17 @@ def test_the_pre_commit_hook_takes_plan_files_and_pages(tmp_path):
     result = deployplan("check", "--only-plans", str(tmp_path / "plans" / "values.yaml"),
                         str(tmp_path / "plans" / "a.yaml"))
     assert result.returncode == 0 and "1 plan(s) checked, 0 with problems" in result.stderr
+
+
+def test_a_reader_that_goes_away_gets_no_traceback(tmp_path):
+    for i in range(1000):  # more output than a pipe holds
+        (tmp_path / f"p{i}.yaml").write_text(COMPLETE.read_text().replace(
+            "plan: complete", f"plan: p{i}"))
+    check = subprocess.Popen([sys.executable, "-m", "sphinx_deployplan.cli", "check",
+                              "--today", "2026-11-27", str(tmp_path)],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    check.stdout.readline()
+    check.stdout.close()  # as `| head -1` does
+    stderr = check.stderr.read().decode()
+    check.wait(timeout=60)
+    assert "Traceback" not in stderr and "BrokenPipeError" not in stderr

@@ -262,6 +262,23 @@ def test_drift_fails_the_sphinx_build_and_the_cli(built, cli_text):
     assert "Traceback" not in built.stderr + cli_text.stderr
 
 
+def test_drift_shows_in_the_matrix_and_the_index(site):
+    case = next(c for c in CASES if c.name == "weight")
+    write_case(site.root, site.root / "plans", case.base, case.plan_id, case)
+    site.write("conf.py", CONF)
+    site.write("plan.md", "# W\n\n```{deployplan}\n:file: plans/case-weight.yaml\n```\n")
+    site.write("index.md", "# Plans\n\n```{toctree}\nplan\n```\n\n```{deployplan-index}\n```"
+               "\n\n```{deployplan-matrix}\n```\n")
+    site.build("html")
+    page = BeautifulSoup(site.html("index"), "html.parser")
+    matrix = page.select_one("table.deployplan-matrix")
+    assert [th.get_text(strip=True) for th in matrix.select("thead th")][-1] == "source-drift"
+    cell = matrix.select("tbody tr")[0].select("td")[-1].select_one("a")
+    assert cell.get_text(strip=True) in ("unmet", "✗")
+    assert cell["href"] == "plan.html#case-weight--rule-source-drift"
+    assert page.select("table.deployplan-index tbody tr td")[-1].get_text(strip=True) == "unmet"
+
+
 def test_drift_need_not_fail_the_build(site):
     """``deployplan_fail_on_drift = False`` (and ``--no-fail-on-drift``): a warning only."""
     case = next(c for c in CASES if c.name == "weight")
@@ -374,18 +391,25 @@ def test_paths_that_leave_the_root_are_not_read(tmp_path):
 
 
 def test_the_sql_of_an_up_file_is_what_the_rules_read(tmp_path):
+    from sphinx_deployplan.checks import run_checks
+    from sphinx_deployplan.migration_sql import with_file_sql
+
     plan_path = write_case(tmp_path, tmp_path / "plans", "argo", "sql")
     plan = load_plan(plan_path.read_text())
     sources = read_plan_sources(plan, tmp_path)
-    from sphinx_deployplan.checks import Context
-
-    context = Context(__import__("datetime").date(2026, 11, 27), sources=sources)
-    add, drop = plan.migrations
-    assert context.up_sql(add) == "ALTER TABLE t ADD COLUMN c text NULL;\n"
-    assert context.down_sql(add) == "ALTER TABLE t DROP COLUMN c;\n"
-    assert context.up_sql(drop) == "ALTER TABLE t DROP COLUMN old;\n"
-    assert context.down_sql(drop) is None
-    assert Context(context.today).up_sql(add) is None  # not read: no SQL to trust
+    add, drop = with_file_sql(plan, sources.sql_text).migrations
+    assert (add.up, add.down) == ("ALTER TABLE t ADD COLUMN c text NULL;\n",
+                                  "ALTER TABLE t DROP COLUMN c;\n")
+    assert (drop.up, drop.down) == ("ALTER TABLE t DROP COLUMN old;\n", None)
+    today = __import__("datetime").date(2026, 11, 27)
+    assert run_checks(plan, today, sources=sources)["destructive-sql"].status == "met"
+    # the file now drops a column before the deploy: the rule reads it there
+    (tmp_path / plan.migrations[0].up_file).write_text("ALTER TABLE t DROP COLUMN c;\n")
+    result = run_checks(plan, today, sources=read_plan_sources(plan, tmp_path))
+    assert result["destructive-sql"].status == "unmet"
+    assert "drops column t.c [DS103/ban-drop-column]" in result["destructive-sql"].summary
+    # not read: no SQL to trust, so nothing is shown safe
+    assert with_file_sql(plan, lambda name: None).migrations[0].up is None
 
 
 def test_up_beside_up_file_is_a_schema_problem():

@@ -92,3 +92,24 @@ def test_a_parallel_build_with_sources_equals_a_serial_one(tmp_path):
     page = next(iter(sorted((parallel / "html" / "plans").glob("*.html"))))
     assert "matches deploy/" in page.read_text(encoding="utf-8")
     assert_same_output(serial / "html", parallel / "html", "-j 2 vs serial build, with sources")
+
+
+def test_editing_a_migration_file_updates_the_page_and_its_downloads(site):
+    complete = (Path(__file__).parent / "plans" / "complete.yaml").read_text()
+    plan = complete.replace(
+        "up: ALTER TABLE t ADD COLUMN c text NULL, down: ALTER TABLE t DROP COLUMN c}",
+        "up_file: db/add-col.up.sql, down: ALTER TABLE t DROP COLUMN c}")
+    assert plan != complete
+    site.write("db/add-col.up.sql", "ALTER TABLE t ADD COLUMN c text NULL;\n")
+    site.write("plans/p.yaml", plan)
+    site.write("conf.py", 'extensions = ["myst_parser", "sphinx_deployplan"]\n'
+               'exclude_patterns = ["_build"]\ndeployplan_sources_root = "."\n')
+    site.write("index.md", "# P\n\n```{deployplan}\n:file: plans/p.yaml\n```\n")
+    site.build("html", deployplan_today="2026-11-27")
+    runbook = Path(site.app.outdir) / "_deployplan" / "complete" / "complete.runbook.md"
+    assert "ADD COLUMN c text NULL;" in site.html("index") and \
+        "ADD COLUMN c text NULL;" in runbook.read_text()
+    site.write("db/add-col.up.sql", "ALTER TABLE t ADD COLUMN c varchar(40) NULL;\n")
+    site.rebuild()
+    assert "ADD COLUMN c varchar(40) NULL;" in site.html("index")
+    assert "ADD COLUMN c varchar(40) NULL;" in runbook.read_text()

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 from .results import CheckResult, Kind
 
 if TYPE_CHECKING:
-    from ..model import Migration, Plan
+    from ..model import Plan
     from ..sources import PlanSources
 
 
@@ -37,20 +37,6 @@ class Context:
     settings: RuleSettings = RuleSettings()
     #: The deploy files the plan names, read before the checks run (None: not read).
     sources: PlanSources | None = None
-
-    def up_sql(self, migration: Migration) -> str | None:
-        """A migration's forward SQL: the text of its ``up_file`` when it names one
-        (None when that file could not be read), else its ``up``."""
-        return self._sql(migration.up_file, migration.up)
-
-    def down_sql(self, migration: Migration) -> str | None:
-        """A migration's reverse SQL: the text of its ``down_file``, else its ``down``."""
-        return self._sql(migration.down_file, migration.down)
-
-    def _sql(self, name: str | None, inline: str | None) -> str | None:
-        if not name:
-            return inline
-        return self.sources.sql_text(name) if self.sources is not None else None
 
 
 @dataclass(frozen=True)

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as _dt
 from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
+from ..migration_sql import with_file_sql
 from ..model import Plan
 from ..placeholders import without_placeholders
 from .record import Context, RuleSettings
@@ -44,8 +44,8 @@ def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None
     is not applicable."""
     context = Context(today, settings or RuleSettings(), sources)
     seen = without_placeholders(plan)  # placeholders count as missing
-    if sources is not None:
-        seen = _with_file_sql(seen, context)
+    if sources is not None:  # the SQL rules read the repository's migration files
+        seen = with_file_sql(seen, sources.sql_text)
     results = [check.run(seen, context) for check in CHECKS]
     rules = [rule.run(seen, context) for rule in RULES]
     expired, unused = [], []
@@ -66,14 +66,3 @@ def run_checks(plan: Plan, today: _dt.date, settings: RuleSettings | None = None
                                      f"{result.kind} is {state}; remove the waiver"))
     return PlanResults(plan.plan, results, expired, rules, plan.placeholders, unused)
 
-
-def _with_file_sql(plan: Plan, context: Context) -> Plan:
-    """The plan as the checks see it, each migration's ``up``/``down`` read from its
-    ``up_file``/``down_file`` (left absent when the file could not be read), so every
-    check and rule that reads a migration's SQL reads the repository's
-    (:meth:`Context.up_sql` says the same)."""
-    if not any(m.up_file or m.down_file for m in plan.migrations or []):
-        return plan
-    migrations = [dataclasses.replace(m, up=context.up_sql(m), down=context.down_sql(m))
-                  if m.up_file or m.down_file else m for m in plan.migrations or []]
-    return dataclasses.replace(plan, migrations=migrations)

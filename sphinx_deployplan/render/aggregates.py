@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from docutils import nodes
 
 from ..checks import CHECK_IDS
+from ..checks.rules.drift import DRIFT
 from .builders import DASH, para
 from .grid import Badge, Code, Grid, GridCell, Link, grid_html, grid_nodes
 from .plan import METHOD_NAMES
@@ -46,11 +47,16 @@ class PlanSummary:
     checks: dict[str, tuple[str, str]]  # check id -> (result, link to its evidence)
     flags: list[FlagSummary] = field(default_factory=list)
     external: bool = False
+    #: the plan against its deploy files (rule source-drift): (result, link), if known
+    drift: tuple[str, str] | None = None
 
     @property
     def status(self) -> str:
-        """One word for a plan: unmet when any check is, waived when any is, else met."""
+        """One word for a plan: unmet when any check is (or it drifts from its deploy
+        files), waived when any is, else met."""
         results = {result for result, _ in self.checks.values()}
+        if self.drift is not None and self.drift[0] in ("unmet", "waived"):
+            results.add(self.drift[0])
         for status in ("unmet", "waived"):
             if status in results:
                 return status
@@ -100,8 +106,10 @@ def matrix_grid(summaries: Sequence[PlanSummary]) -> Grid | None:
         for check in CHECK_IDS:
             result, url = s.checks.get(check, ("n/a", s.url))
             cells.append(Link(Badge(result), url, s.external))
+        result, url = s.drift or ("n/a", s.url)
+        cells.append(Link(Badge(result), url, s.external))
         rows.append(cells)
-    return Grid(["Plan", *(["Site"] if site else []), *CHECK_IDS], rows,
+    return Grid(["Plan", *(["Site"] if site else []), *CHECK_IDS, DRIFT], rows,
                 classes=["deployplan-matrix"])
 
 

@@ -140,7 +140,7 @@ def bullets(items: Iterable[nodes.Node | str], classes: Sequence[str] = ()) -> n
     node = nodes.bullet_list(classes=list(classes))
     for item in items:
         li = nodes.list_item()
-        li += item if isinstance(item, nodes.Body) else para(item)
+        li += para(item) if isinstance(item, str) else item
         node += li
     return node
 

@@ -2,7 +2,7 @@
 
 Pure Python, no docutils: the layout is shared by the SVG (HTML builders) and
 the text form (every other builder, the Markdown export), in the spirit of the
-seed's ``[commit] -> [build] -> [test] -> [deploy:dev] -> ... -> [deploy:prod]``.
+runbook's ``[commit] -> [build] -> [test] -> [deploy:dev] -> ... -> [deploy:prod]``.
 Verify stages that check a single deploy hang below it.
 
 The picture comes in three arrangements of the same boxes, and the page shows
@@ -73,7 +73,7 @@ class Picture:
 
 
 def stage_label(stage: Stage) -> str:
-    """How a stage reads in the text form, like the seed's ``[deploy:dev]``."""
+    """How a stage reads in the text form, as in ``[deploy:dev]``."""
     if stage.kind == "deploy":
         return f"[deploy:{stage.environment}]"
     if stage.kind == "approval":
@@ -184,9 +184,9 @@ def _vertical(g: Graph) -> Picture:
         else:
             edges.append(f"M{a.x + BOX_W / 2} {a.y + BOX_H}L{b.x + BOX_W / 2} {b.y}")
     across = 1 + max(n.row for n in g.nodes.values())
-    down = 1 + max(n.col for n in g.nodes.values())
+    rows = 1 + max(n.col for n in g.nodes.values())
     return Picture(boxes, 2 * PAD + across * BOX_W + (across - 1) * GAP_X,
-                   2 * PAD + down * BOX_H + (down - 1) * GAP_Y, edges)
+                   2 * PAD + rows * BOX_H + (rows - 1) * GAP_Y, edges)
 
 
 # --- SVG ---------------------------------------------------------------------------------------
@@ -260,7 +260,7 @@ def svg(plan_id: str, stages: Sequence[Stage], description: str | None = None) -
 
 
 def text(stages: Sequence[Stage]) -> str:
-    """The pipeline in the seed's text form.
+    """The pipeline in its text form.
 
     A pipeline whose main stages form a chain reads as one line of arrows, with
     each hanging verify stage on a line of its own below; a branching pipeline

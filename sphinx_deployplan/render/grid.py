@@ -53,7 +53,10 @@ def _node(cell: GridCell) -> nodes.Node | str | None:
     if isinstance(cell, Link):
         ref = nodes.reference("", "", refuri=cell.url, internal=not cell.external)
         inner = _node(cell.inner)
-        ref += nodes.Text(inner) if isinstance(inner, str) else inner
+        if isinstance(inner, str):
+            ref += nodes.Text(inner)
+        elif inner is not None:
+            ref += inner
         return ref
     return cell
 

@@ -107,6 +107,7 @@ def _fields(block: Fields) -> nodes.field_list:
 def _check_item(item: CheckItem) -> nodes.list_item:
     li = nodes.list_item(ids=[item.anchor], classes=["deployplan-check-item"])
     box = inline(item.box)  # the tick box holds the words it ticks off
+    assert isinstance(box, nodes.Element)
     for piece in (Strong(item.label + ":"), " ", *item.text):
         box += inline(piece)
     first = nodes.paragraph()
@@ -157,8 +158,8 @@ def block_nodes(block: Block) -> list[nodes.Node]:
         return [node]
     if isinstance(block, Checklist):
         node = nodes.bullet_list(classes=list(block.classes))
-        for item in block.items:
-            node += _check_item(item)
+        for check in block.items:
+            node += _check_item(check)
         return [node]
     if isinstance(block, Terms):
         return [_terms(block)]

@@ -8,7 +8,7 @@ LaTeX, man and texinfo writers need no visitors of ours.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol, cast
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -91,6 +91,14 @@ def depart_labelled_cell_html(translator: Any, node: labelled_cell) -> None:
 OWN_NODES: tuple[type[nodes.Element], ...] = (pipeline_diagram, checkbox, labelled_cell)
 
 
+class _OwnNode(Protocol):
+    """What each of :data:`OWN_NODES` offers builders that do not know it."""
+
+    def fallback(self) -> nodes.Node | list[nodes.Node]: ...
+
+    def replace_self(self, new: nodes.Node | list[nodes.Node]) -> None: ...
+
+
 def prepare_for_builder(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     """``doctree-resolved``: non-HTML builders get plain docutils nodes instead of
     ours; LaTeX gets our tables with the column widths they carry, so a column of
@@ -98,7 +106,8 @@ def prepare_for_builder(app: Sphinx, doctree: nodes.document, docname: str) -> N
     if app.builder.format == "html":
         return
     for node in list(doctree.findall(lambda n: isinstance(n, OWN_NODES))):
-        node.replace_self(node.fallback())
+        own = cast(_OwnNode, node)
+        own.replace_self(own.fallback())
     if app.builder.format == "latex":
         for table in doctree.findall(nodes.table):
             if "deployplan-table" in table["classes"]:
@@ -113,4 +122,4 @@ def register_nodes(app: Sphinx) -> None:
         labelled_cell: (visit_labelled_cell_html, depart_labelled_cell_html),
     }
     for node, pair in visitors.items():
-        app.add_node(node, **dict.fromkeys(HTML_BUILDERS, pair))
+        app.add_node(node, **dict.fromkeys(HTML_BUILDERS, pair))  # type: ignore[arg-type]

@@ -17,6 +17,7 @@ from sphinx.application import Sphinx
 from sphinx.environment import BuildEnvironment
 from sphinx.util.docutils import SphinxDirective
 
+from ..checks.rules.drift import DRIFT
 from ..render.aggregates import FlagSummary, PlanSummary, render_aggregate
 from .config import settings
 from .domain import plan_domain
@@ -78,6 +79,8 @@ def local_summaries(app: Sphinx, fromdoc: str) -> list[PlanSummary]:
             flags=[FlagSummary(f.name, link(doc, shown.item(e.plan_id, "flags", "flag", f.name)),
                                f.type, f.owner, f.default, f.cleanup, f.permanent)
                    for f in e.flags],
+            drift=next(((result, link(doc, shown.item(e.plan_id, "checks", "rule", rule)))
+                        for rule, result in e.rules if rule == DRIFT), None),
         ))
     return out
 

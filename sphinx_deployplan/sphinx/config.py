@@ -101,7 +101,7 @@ def sources_dir(configured: str | None, confdir: str | os.PathLike, srcdir: str 
     from ..sources import find_sources_root
 
     if configured is None:
-        return str(find_sources_root(srcdir))
+        return str(find_sources_root(os.fspath(srcdir)))
     folder = os.path.realpath(os.path.join(confdir, configured))
     if not os.path.isdir(folder):
         raise Invalid(f"names {folder}, which is not a folder")

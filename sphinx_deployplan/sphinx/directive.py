@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import os
 import re
@@ -13,6 +14,7 @@ from sphinx.util.docutils import SphinxDirective
 
 from ..checks import PlanResults, run_checks
 from ..loader import load_plan, read_plan_text
+from ..migration_sql import with_file_sql
 from ..model import Plan
 from ..problems import PlanError, Problem
 from ..render.plan import PART_ALIASES, PART_KEYS, render_plan
@@ -23,7 +25,7 @@ from .domain import PlanEntry, Shown, Unreadable, plan_domain
 from .downloads import downloads, export_files
 from .duplicates import claim_needs, earlier_on_page, mark, same_page_box
 from .needs import add_plan_needs
-from .warnings import location, message, report_results, warn
+from .warnings import location, logger, message, report_results, warn
 
 _OPTION_KEY = re.compile(r"([A-Za-z_][\w-]*)\s*:")
 #: The id a plan that cannot be read still names, for the end-of-build summary.
@@ -39,9 +41,12 @@ def _shown(parts: list[str] | None, heading: bool) -> Shown:
 
 def _place_downloads(rendered: list[nodes.Node], plan: Plan, names: tuple[str, ...],
                      results: PlanResults, sources: PlanSources) -> None:
-    """The export links go after the plan's summary, before its first part."""
-    placeholder = downloads(plan=plan.plan, digest=plan.digest,
-                            files=export_files(plan, names, results, sources))
+    """The export links go after the plan's summary, before its first part.  The
+    digest is of the exported texts, which depend on more than the plan's text (its
+    check results, the deploy and migration files it names)."""
+    files = export_files(plan, names, results, sources)
+    digest = hashlib.sha256("\0".join(text for _, _, text in files).encode()).hexdigest()[:16]
+    placeholder = downloads(plan=plan.plan, digest=digest, files=files)
     first = rendered[0] if rendered else None
     if isinstance(first, nodes.section) and "deployplan" in first["classes"]:
         index = next((i for i, child in enumerate(first.children)
@@ -84,6 +89,15 @@ class DeployPlanDirective(SphinxDirective):
         except PlanError as error:
             return self._failed(error, docname, body_offset, text)
 
+        try:
+            return self._runbook(plan, parts, docname, body_offset)
+        except Exception as exc:
+            return self._crashed(plan, exc, docname, text)
+
+    def _runbook(self, plan: Plan, parts: list[str] | None, docname: str,
+                 body_offset: int | None) -> list[nodes.Node]:
+        """Check, record and render a plan that loaded."""
+
         def doc_line(line: int | None) -> int:
             """A plan line as a line of this document (the directive's, for a file)."""
             if body_offset is None or line is None:
@@ -106,13 +120,15 @@ class DeployPlanDirective(SphinxDirective):
             box = same_page_box(entry, earlier)
             mark([box], domain, entry)
             return [box]
-        rendered = render_plan(plan, parts, heading=heading, results=results)
+        # the page and its downloads show the migration SQL that runs, from up_file/down_file
+        shown = with_file_sql(plan, sources.sql_text)
+        rendered = render_plan(shown, parts, heading=heading, results=results)
         # A plan that does not own its id (see .duplicates) neither links the owner's
         # downloads nor takes its needs.  A page read later, or by another -j
         # process, may still take the id: the page is then rewritten without them.
         owner = domain.wins_while_reading(entry)
         if owner:
-            _place_downloads(rendered, plan, self.settings.exports, results, sources)
+            _place_downloads(rendered, shown, self.settings.exports, results, sources)
         if self.settings.needs and owner:
             claim_needs(self.env, entry)
             rendered = add_plan_needs(self, plan, results, rendered, doc_line) + rendered
@@ -187,6 +203,17 @@ class DeployPlanDirective(SphinxDirective):
         self.env.note_dependency(rel)
         text = read_plan_text(Path(abspath), self.settings.limits)
         return text, abspath
+
+    def _crashed(self, plan: Plan, exc: Exception, docname: str, text: str,
+                 ) -> list[nodes.Node]:
+        """A bug met on this plan: a located warning and an error box in its place, the
+        plan counted as unreadable (so the build fails closed), and the rest of the site
+        built as usual."""
+        logger.debug("deployplan: failed on plan %r", plan.plan, exc_info=True)
+        return self._failed(PlanError([Problem(
+            "internal", f"plan {quote(plan.plan)}: sphinx-deployplan failed on this plan "
+            f"({type(exc).__name__}: {quote(str(exc), 200)}); please report it with the "
+            f"plan (sphinx-build -vv shows the traceback)")]), docname, None, text)
 
     def _failed(self, error: PlanError, docname: str, body_offset: int | None, text: str,
                 ) -> list[nodes.Node]:

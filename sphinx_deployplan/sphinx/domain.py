@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as _dt
 from collections.abc import Iterable, Set
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 from sphinx.domains import Domain
 from sphinx.environment import BuildEnvironment
@@ -145,7 +145,7 @@ class DeployPlanDomain(Domain):
     # members: portal members' fingerprints; unreadable: document -> the plans it
     # holds that could not be read.  For this build only: touched, the ids whose
     # definitions changed; pending, the documents still to be read.
-    initial_data: dict[str, Any] = {"plans": {}, "documents": {}, "aggregates": set(),
+    initial_data: ClassVar[dict[str, Any]] = {"plans": {}, "documents": {}, "aggregates": set(),
                                     "today": None, "members": {}, "touched": set(),
                                     "pending": set(), "unreadable": {}}
     data_version = 5

@@ -81,7 +81,7 @@ def _read_manifest(folder: Path) -> dict:
 def _write_exports(node: downloads, outdir: Path) -> list[tuple[str, str]]:
     """Write the plan's exports; return (format, path in the output) of each.
 
-    A manifest beside them records the plan digest, the package version, the
+    A manifest beside them records the digest of their texts, the package version, the
     formats and the files: when the first three are unchanged and the files are
     there, nothing is written again (no needless new timestamps for a deploy that
     syncs the output).  Files of formats no longer offered are removed."""

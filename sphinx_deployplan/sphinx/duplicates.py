@@ -200,8 +200,9 @@ def resolve_pages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
         if not found or any("deployplan-duplicate" in n["classes"] for n in found):
             continue  # the box that a second definition on one page shows already
         for top in found:
-            for node in [*top.findall(Need), *top.findall(downloads)]:
-                node.parent.remove(node)
+            for gone in [*top.findall(Need), *top.findall(downloads)]:
+                assert isinstance(gone, nodes.Element) and gone.parent is not None
+                gone.parent.remove(gone)
             for node in top.findall(nodes.Element):  # the needs' anchors
                 node["ids"] = [i for i in node["ids"] if not is_need_of(entry.plan_id, i)]
             if top.parent is not None and not (top.children or top["ids"]):

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterable
-from typing import Any
+from typing import Any, cast
 
 from docutils import nodes
 from sphinx.application import Sphinx
@@ -76,7 +76,8 @@ def register(app: Sphinx, config: Config) -> None:
         with contextlib.suppress(NeedsApiConfigException):
             add_need_type(app, directive, title, "DP_", colour, "node")
     for name, (description, schema) in NEED_FIELDS.items():
-        add_field(name, description, schema=schema, nullable=True)
+        # (sphinx-needs types each schema shape; ours are plain JSON Schema mappings)
+        add_field(name, description, schema=cast(Any, schema), nullable=True)
     links = dict(config.needs_links or {})
     for name, conf in NEED_LINKS.items():
         links.setdefault(name, conf)
@@ -100,7 +101,7 @@ def _attach(host: nodes.Element | None, fallback: list[nodes.Node], need: str,
     The id goes on the row's first cell, the section or the list item itself rather
     than on an empty element of its own: one node less per need (about 50 a plan),
     and the same HTML (a second id becomes an empty ``span`` inside the element)."""
-    if isinstance(host, nodes.row):
+    if isinstance(host, nodes.row) and isinstance(host.children[0], nodes.Element):
         host = host.children[0]
     if host is None:
         fallback.extend([nodes.inline("", "", ids=[need]), *made])

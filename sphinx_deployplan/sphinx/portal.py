@@ -35,6 +35,7 @@ from typing import Any
 from sphinx.application import Sphinx
 from sphinx.config import Config
 
+from ..checks.rules.drift import DRIFT
 from ..files import NotARegularFile, TooLarge
 from ..members import MAX_LOCATED, MemberFile, MemberRefused, read_member
 from ..problems import Problem
@@ -92,7 +93,9 @@ def check_members(app: Sphinx, config: Config) -> None:
     conf = Path(app.confdir) / "conf.py"
     line = _setting_line(conf, "needs_external_needs")
     copies = Path(app.doctreedir) / COPIES
-    kept, members, projects = [], [], {}
+    kept: list[Any] = []
+    members: list[Any] = []
+    projects: dict[str, int] = {}
     for number, source in enumerate(sources, 1):
         who = f"portal member {number} of needs_external_needs " \
               f"({source.get('base_url', '?')})"
@@ -203,5 +206,7 @@ def external_summaries(app: Sphinx) -> list[PlanSummary]:
                         for check, (result, need) in plan.checks.items()},
                 flags=[FlagSummary(f.name, link(f.need_id), f.type, f.owner, f.default,
                                    f.cleanup, f.permanent) for f in plan.flags],
+                drift=next(((result, link(need)) for rule, (result, need)
+                            in plan.rules.items() if rule == DRIFT), None),
                 external=True))
     return sorted(out, key=lambda s: (s.site, s.plan))  # stable: members in their order

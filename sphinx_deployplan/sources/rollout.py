@@ -5,10 +5,10 @@ Argo Rollouts: ``spec.strategy.canary`` (without steps: Argo's rolling update)
 or ``spec.strategy.blueGreen``; each ``setWeight`` step and the ``pause`` that
 follows it (``pause: {}`` waits until someone promotes); the metric names of the
 AnalysisTemplates in the same file, and the names of templates referenced by
-``templateName`` that the file does not hold.  Flagger: ``analysis.stepWeights`` (or ``stepWeight`` up to ``maxWeight``,
-default 100), each held for ``analysis.interval``; ``iterations`` without
-weights is Flagger's blue/green; ``analysis.metrics[]`` with their
-``thresholdRange``.
+``templateName`` that the file does not hold.  Flagger: ``analysis.stepWeights``
+(or ``stepWeight`` up to ``maxWeight``, default 100), each held for
+``analysis.interval``; ``iterations`` without weights is Flagger's blue/green;
+``analysis.metrics[]`` with their ``thresholdRange``.
 """
 
 from __future__ import annotations

@@ -139,14 +139,18 @@ def dump(plan: Plan, documents: list[Any], notes: list[str]) -> str:
 
 
 def namespace(plan: Plan) -> str | None:
-    """``runtime.namespace``, which must be a DNS-1123 label."""
+    """``runtime.namespace`` when it is a Kubernetes namespace name (a DNS-1123 label);
+    otherwise None, and :func:`namespace_notes` says so."""
     given = plan.runtime.namespace if plan.runtime else None
-    if given is None or not given.strip():
-        return None
-    if not _LABEL.match(given):
-        raise ValueError(f"runtime.namespace {given!r} is not a Kubernetes namespace name "
-                         f"(lower-case letters, digits and '-', at most 63)")
-    return given
+    return given if given and _LABEL.match(given) else None
+
+
+def namespace_notes(plan: Plan) -> list[str]:
+    given = plan.runtime.namespace if plan.runtime else None
+    if given is None or not given.strip() or _LABEL.match(given):
+        return []
+    return [f"runtime.namespace {quote(given)} is not a Kubernetes namespace name (lower-case "
+            f"letters, digits and '-', at most 63): the objects name none."]
 
 
 def port(plan: Plan) -> int | None:
@@ -220,6 +224,7 @@ def pod_template(plan: Plan, name: str) -> tuple[dict[str, Any], list[str]]:
     """A pod template with one container carrying the probes, and notes for the header.
     The container declares ``runtime.port`` (else 8080) as its port ``http``."""
     container_image, notes = image(plan, name)
+    notes += namespace_notes(plan)
     fields, _others = probes(plan)
     given = port(plan)
     if given is None:
@@ -267,7 +272,7 @@ def export(plan: Plan, sources: PlanSources | None = None) -> str:
     workload = target(plan, sources)
     given = port(plan)
     fields, others = probes(plan, given or PORT_NAME)
-    notes = []
+    notes = [] if workload.source else namespace_notes(plan)
     where = f" (read from {quote(workload.source)})" if workload.source else ""
     # the command names the workload only where its names are plain labels
     shown = workload.name if _LABEL.match(workload.name) else "NAME"

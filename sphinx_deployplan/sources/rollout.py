@@ -14,7 +14,7 @@ AnalysisTemplates in the same file, and the names of templates referenced by
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import Literal, TypedDict
 
 from ..loader import Limits, parse_duration
 from .files import ReadError, SourceFile
@@ -38,6 +38,16 @@ class FileStep:
     hold_seconds: int | None = None  # None: no hold, or one that is no duration we read
     has_hold: bool = False
     manual: bool = False  # pause: {}, an indefinite hold
+
+
+class _Hold(TypedDict, total=False):
+    """The hold fields of a :class:`FileStep`, as one file states them."""
+
+    hold_said: str
+    hold_line: int | None
+    hold_seconds: int | None
+    has_hold: bool
+    manual: bool
 
 
 @dataclass(frozen=True)
@@ -145,8 +155,8 @@ def _argo(source: SourceFile, doc: Map, docs: list[Map]) -> RolloutFacts:
         name = name_of(template)
         if name:
             in_file.add(name)
-        listed = walk(template, "spec", "metrics")
-        for metric in listed.items if isinstance(listed, Seq) else []:
+        template_metrics = walk(template, "spec", "metrics")
+        for metric in template_metrics.items if isinstance(template_metrics, Seq) else []:
             metric_name = metric.scalar("name") if isinstance(metric, Map) else None
             if metric_name is not None:
                 metrics.setdefault(metric_name.text, metric_name.line)
@@ -179,13 +189,13 @@ def _argo_steps(listed: Seq, referenced: dict[str, int]) -> list[FileStep]:
             duration = _scalar_text(pause.get("duration")) if isinstance(pause, Map) \
                 else None
             line = item.line_of("pause")
-            hold = dict(has_hold=True, hold_line=line, manual=duration is None)
+            hold = _Hold(has_hold=True, hold_line=line, manual=duration is None)
             if duration is None:
                 hold["hold_said"] = "pause: {}"
             else:
                 parsed = parse_duration(duration)
-                hold.update(hold_said=f"pause: {{duration: {duration}}}",
-                            hold_seconds=parsed.seconds if parsed else None)
+                hold["hold_said"] = f"pause: {{duration: {duration}}}"
+                hold["hold_seconds"] = parsed.seconds if parsed else None
             if not steps:  # a pause before any setWeight holds at 0%
                 steps.append(FileStep("0", "no setWeight before it (0%)", line, 0.0, **hold))
             else:
@@ -212,20 +222,20 @@ def _flagger(source: SourceFile, doc: Map) -> RolloutFacts:
     if interval is not None:
         parsed = parse_duration(interval.text)
         hold_seconds = parsed.seconds if parsed else None
-    hold = dict(has_hold=interval is not None,
-                hold_said=f"interval: {interval.text}" if interval is not None else "",
-                hold_line=interval.line if interval is not None else None,
-                hold_seconds=hold_seconds)
+    hold = _Hold(has_hold=interval is not None,
+                 hold_said=f"interval: {interval.text}" if interval is not None else "",
+                 hold_line=interval.line if interval is not None else None,
+                 hold_seconds=hold_seconds)
     steps: list[FileStep] = []
     listed, step, top = analysis.seq("stepWeights"), analysis.scalar("stepWeight"), \
         analysis.scalar("maxWeight")
     steps_line = analysis.line
     if listed is not None:
         steps_line = analysis.line_of("stepWeights")
-        for index, weight in enumerate(listed.items, 1):
-            text = _scalar_text(weight) or "?"
-            steps.append(FileStep(text, f"stepWeights[{index}]: {text}",
-                                  getattr(weight, "line", steps_line), _percent(text), **hold))
+        for index, written in enumerate(listed.items, 1):
+            text = _scalar_text(written) or "?"
+            steps.append(FileStep(text, f"stepWeights[{index}]: {text}", written.line,
+                                  _percent(text), **hold))
     elif step is not None:
         steps_line = step.line
         size, most = _percent(step.text), _percent(top.text if top else "100")
@@ -251,8 +261,7 @@ def _flagger(source: SourceFile, doc: Map) -> RolloutFacts:
     thresholds: dict[str, Threshold] = {}
     listed_metrics = analysis.seq("metrics")
     for metric in listed_metrics.items if listed_metrics else []:
-        name = metric.scalar("name") if isinstance(metric, Map) else None
-        if name is None:
+        if not isinstance(metric, Map) or (name := metric.scalar("name")) is None:
             continue
         metrics.setdefault(name.text, name.line)
         bounds = metric.map("thresholdRange")

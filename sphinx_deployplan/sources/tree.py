@@ -95,13 +95,12 @@ Value = Scalar | Seq | Map
 
 def walk(value: Value, *path: str) -> Value | None:
     """``value[path[0]][path[1]]...`` through mappings, or None."""
+    current: Value | None = value
     for key in path:
-        if not isinstance(value, Map):
+        if not isinstance(current, Map):
             return None
-        value = value.items.get(key)  # type: ignore[assignment]
-        if value is None:
-            return None
-    return value
+        current = current.items.get(key)
+    return current
 
 
 # --- YAML -------------------------------------------------------------------------------------
@@ -228,11 +227,14 @@ def json_document(text: str, limits: Limits) -> Value:
         return ReadError(f"is not valid JSON: {message}", line_at(pos))
 
     def skip(pos: int) -> int:
-        return _WHITESPACE.match(text, pos).end()  # type: ignore[union-attr]
+        match = _WHITESPACE.match(text, pos)  # (it matches everywhere, if only "")
+        return match.end() if match else pos
 
     def string(pos: int) -> tuple[str, int]:
+        # json.decoder defines scanstring (the C scanner, else its Python twin); typeshed
+        # leaves it out
         try:
-            return json.decoder.scanstring(text, pos + 1, True)
+            return json.decoder.scanstring(text, pos + 1, True)  # type: ignore[attr-defined]
         except json.JSONDecodeError as exc:
             raise fail(exc.msg.lower(), exc.pos) from None
 

@@ -190,7 +190,8 @@ def _gitlab(source: SourceFile, root: Map) -> WorkflowFacts:
                             value.text("stage"), when if when and when.text == "manual"
                             else None)
     if not found:
-        kind = f" (it is a Kubernetes {root.text('kind')[:40]!r})" if root.text("kind") else ""
+        said = root.text("kind")
+        kind = f" (it is a Kubernetes {said[:40]!r})" if said else ""
         raise ReadError(f"is not a GitHub Actions workflow (no jobs) nor a GitLab CI file (no "
                         f"job with a script){kind}", root.line)
     first = min(job.line for job in found.values())

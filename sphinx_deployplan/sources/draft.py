@@ -23,9 +23,9 @@ import yaml
 from ..ids import slugify
 from ..loader import DEFAULT_LIMITS, Limits
 from .files import ReadError, read_source
-from .flags import read_flags
+from .flags import FlagsFacts, read_flags
 from .rollout import RolloutFacts, read_rollout
-from .workflow import WorkflowFacts, read_workflow
+from .workflow import Job, WorkflowFacts, read_workflow
 from .workload import WorkloadFacts, read_workload
 
 #: A migration file and its direction: ``001_add.up.sql``, ``001_add_down.sql``.
@@ -41,7 +41,7 @@ class DraftError(Exception):
     """A file that cannot be drafted from; the message says which and why."""
 
 
-class _Flow(dict):
+class _Flow(dict[str, Any]):
     """A mapping written in flow style: ``{traffic: 10%, hold: 5m}``."""
 
 
@@ -68,27 +68,29 @@ class Draft:
     rollout: RolloutFacts | None = None
     workflow: WorkflowFacts | None = None
     workload: WorkloadFacts | None = None
-    flags: Any = None
+    flags: FlagsFacts | None = None
     migrations: list[dict[str, Any]] = field(default_factory=list)
     sources: dict[str, str] = field(default_factory=dict)
 
-    def read(self, key: str, name: str) -> Any:
+    def read(self, key: str, name: str) -> None:
+        """Read file ``name`` as the ``key`` section: rollout, workflow, workload or flags."""
         try:
             source = read_source(self.root, name, self.limits)
             if key == "workload":  # the service is the workload's name (checks pick by it)
-                facts = read_workload(source, self.limits)
-                if facts.name:
-                    facts = read_workload(source, self.limits, facts.name)
+                workload = read_workload(source, self.limits)
+                if workload.name:
+                    workload = read_workload(source, self.limits, workload.name)
+                self.workload = workload
             elif key == "rollout":
-                facts = read_rollout(source, self.limits, self.service())
+                self.rollout = read_rollout(source, self.limits, self.service())
+            elif key == "workflow":
+                self.workflow = read_workflow(source, self.limits)
             else:
-                facts = (read_workflow if key == "workflow" else read_flags)(source, self.limits)
+                self.flags = read_flags(source, self.limits)
         except ReadError as error:
             where = f"{name}:{error.line}" if error.line else name
             raise DraftError(f"--{key} {where}: {error.reason}") from None
         self.sources[key] = name
-        setattr(self, key, facts)
-        return facts
 
     def read_migrations(self, folder: str) -> None:
         """``folder`` (relative to the root): its ``.sql`` files, an up file and its down
@@ -139,7 +141,7 @@ class Draft:
                                 "service": service or "TODO service name",
                                 "owner": "TODO owning team",
                                 "summary": "TODO what this release changes."}
-        infra = {}
+        infra: dict[str, str] = {}
         if self.workflow is not None:
             infra["ci_cd"] = self.workflow.tool
         if self.rollout is not None:
@@ -178,7 +180,8 @@ class Draft:
         facts = self.workflow
         assert facts is not None
         order = _job_order(facts)
-        environments, stages = [], []
+        environments: list[dict[str, Any]] = []
+        stages: list[_Flow] = []
         included = {job.id for job in order}
         for job in order:
             stage: dict[str, Any] = {"id": job.id}
@@ -254,14 +257,14 @@ class Draft:
                 + _dump({"health_checks": checks}))
 
 
-def _job_order(facts: WorkflowFacts) -> list[Any]:
+def _job_order(facts: WorkflowFacts) -> list[Job]:
     """The jobs, each after the jobs it waits for (file order among equals)."""
     jobs = list(facts.jobs.values())
     position = {job.id: index for index, job in enumerate(jobs)}
     return sorted(jobs, key=lambda job: (len(facts._upstream(job.id)), position[job.id]))
 
 
-def _needs(facts: WorkflowFacts, job: Any) -> list[str]:
+def _needs(facts: WorkflowFacts, job: Job) -> list[str]:
     if job.needs is not None:
         return list(job.needs)
     if facts.tool != "GitLab CI":

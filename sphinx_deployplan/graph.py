@@ -9,7 +9,7 @@ stages and their ``needs``.  No Sphinx here.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from .model import Stage
 
@@ -20,6 +20,17 @@ def upstream(stages: Sequence[Stage]) -> dict[str, list[str]]:
     known = {s.id for s in stages}
     return {s.id: list(dict.fromkeys(u for u in s.needs or [] if u in known and u != s.id))
             for s in stages}
+
+
+def downstream_of(stages: Sequence[Stage]) -> dict[str, list[str]]:
+    """Stage id -> the ids of the stages that need it, in plan order (each once;
+    needs naming no stage are ignored)."""
+    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
+    for stage in stages:
+        for upstream in dict.fromkeys(stage.needs or []):
+            if upstream in downstream and upstream != stage.id:
+                downstream[upstream].append(stage.id)
+    return downstream
 
 
 def topological(stages: Sequence[Stage]) -> list[Stage]:
@@ -58,3 +69,48 @@ def depths(stages: Sequence[Stage]) -> dict[str, int]:
         depth[stage.id] = 1 + max((depth.get(u, 0) for u in ups[stage.id]), default=0)
     return depth
 
+
+def gated_deploys(stages: Sequence[Stage]) -> dict[str, list[str]]:
+    """Approval stage id -> the deploy stages it gates, in plan order.
+
+    A deploy is gated by an approval stage when it is downstream of it without
+    another deploy stage in between (a walk stops at each deploy it meets).
+
+    Computed once for every stage, from the last in topological order back: the
+    deploys a stage reaches are those of the stages that need it.  A chain of
+    approvals is then walked once, not once per approval (which was quadratic),
+    and nothing recurses.
+    """
+    downstream = downstream_of(stages)
+    kind = {stage.id: stage.kind for stage in stages}
+    reaches: dict[str, frozenset[str]] = {}
+    for stage in reversed(topological(stages)):
+        found: frozenset[str] = frozenset()
+        for down in downstream[stage.id]:
+            more = frozenset({down}) if kind[down] == "deploy" else reaches.get(down)
+            if more is None:  # in a cycle, not reached yet: walk it
+                more = _deploys_below(down, downstream, kind)
+            found = more if not found else found | more
+        reaches[stage.id] = found
+    position = {stage.id: index for index, stage in enumerate(stages)}
+    return {stage.id: sorted(reaches[stage.id], key=position.__getitem__)
+            for stage in stages if stage.kind == "approval"}
+
+
+def _deploys_below(start: str, downstream: Mapping[str, Sequence[str]],
+                   kind: Mapping[str, str]) -> frozenset[str]:
+    """The deploys reached from ``start`` without passing another deploy (a plain
+    walk, for the stages of a cycle only)."""
+    if kind[start] == "deploy":
+        return frozenset({start})
+    seen, found, todo = {start}, set[str](), list(downstream[start])
+    while todo:
+        current = todo.pop()
+        if current in seen:
+            continue
+        seen.add(current)
+        if kind[current] == "deploy":
+            found.add(current)
+        else:
+            todo.extend(downstream[current])
+    return frozenset(found)

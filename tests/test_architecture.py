@@ -1,5 +1,6 @@
 """The house rules that keep the package changeable: the core imports no Sphinx, the
-modules form no import circle, and each check or rule id is written in one file."""
+checks import no exporter, the modules form no import circle, and each check or rule id
+is written in one file."""
 
 from __future__ import annotations
 
@@ -21,12 +22,14 @@ def _module(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def _imports(path: Path) -> set[str]:
-    """Modules imported when ``path`` is imported (module level, outside TYPE_CHECKING)."""
+def _imports(path: Path, *, everywhere: bool = False) -> set[str]:
+    """Modules imported when ``path`` is imported (module level, outside TYPE_CHECKING),
+    or, ``everywhere``, by any statement of it (inside functions too)."""
     module = _module(path)
     package = module if path.name == "__init__.py" else module.rsplit(".", 1)[0]
     found = set()
-    for node in ast.parse(path.read_text(encoding="utf-8")).body:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree) if everywhere else tree.body:
         if isinstance(node, ast.ImportFrom):
             if node.level:
                 base = package.split(".")[:len(package.split(".")) - node.level + 1]
@@ -49,6 +52,15 @@ def test_the_core_imports_neither_sphinx_nor_docutils():
             continue
         heavy = {m for m in _imports(path) if m.split(".")[0] in ("sphinx", "docutils")}
         assert not heavy, f"{name} imports {sorted(heavy)}"
+
+
+def test_the_checks_import_no_exporter():
+    # not even inside a function: a graph walk the checks need lives in graph.py
+    for name, path in MODULES.items():
+        if name.startswith("sphinx_deployplan.checks"):
+            exports = {m for m in _imports(path, everywhere=True)
+                       if m.startswith("sphinx_deployplan.export")}
+            assert not exports, f"{name} imports {sorted(exports)}"
 
 
 def test_no_import_circle():

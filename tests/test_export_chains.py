@@ -26,7 +26,8 @@ import pytest
 import yaml
 
 from sphinx_deployplan.export import EXPORTERS
-from sphinx_deployplan.export.common import Names, gated_deploys, topological
+from sphinx_deployplan.export.common import Names, topological
+from sphinx_deployplan.graph import gated_deploys
 from sphinx_deployplan.loader import load_plan_file
 from sphinx_deployplan.model import Metrics, Plan, Runtime, Stage
 

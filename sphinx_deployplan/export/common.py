@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 
 import yaml
 
+from ..graph import downstream_of, gated_deploys
 from ..model import SLUG_PATTERN, Plan, Stage
 from ..placeholders import is_placeholder
 from ..yamlmemo import MemoResolver
@@ -93,17 +94,6 @@ def dump_yaml(*documents: object) -> str:
                          width=1000)
 
 
-def downstream_of(stages: Sequence[Stage]) -> dict[str, list[str]]:
-    """Stage id -> the ids of the stages that need it, in plan order (each once;
-    needs naming no stage are ignored)."""
-    downstream: dict[str, list[str]] = {stage.id: [] for stage in stages}
-    for stage in stages:
-        for upstream in dict.fromkeys(stage.needs or []):
-            if upstream in downstream and upstream != stage.id:
-                downstream[upstream].append(stage.id)
-    return downstream
-
-
 def topological(stages: Sequence[Stage]) -> list[Stage]:
     """The stages, each after the stages it needs; among the stages ready at a time,
     the first in plan order.  Linear in stages and needs (a heap of the ready ones),
@@ -137,52 +127,6 @@ def topological(stages: Sequence[Stage]) -> list[Stage]:
             if waiting[at] == 0 and not placed[at]:
                 heapq.heappush(ready, at)
     return order
-
-
-def gated_deploys(stages: list[Stage]) -> dict[str, list[str]]:
-    """Approval stage id -> the deploy stages it gates, in plan order.
-
-    A deploy is gated by an approval stage when it is downstream of it without
-    another deploy stage in between (a walk stops at each deploy it meets).
-
-    Computed once for every stage, from the last in topological order back: the
-    deploys a stage reaches are those of the stages that need it.  A chain of
-    approvals is then walked once, not once per approval (which was quadratic),
-    and nothing recurses.
-    """
-    downstream = downstream_of(stages)
-    kind = {stage.id: stage.kind for stage in stages}
-    reaches: dict[str, frozenset[str]] = {}
-    for stage in reversed(topological(stages)):
-        found: frozenset[str] = frozenset()
-        for down in downstream[stage.id]:
-            more = frozenset({down}) if kind[down] == "deploy" else reaches.get(down)
-            if more is None:  # in a cycle, not reached yet: walk it
-                more = _deploys_below(down, downstream, kind)
-            found = more if not found else found | more
-        reaches[stage.id] = found
-    position = {stage.id: index for index, stage in enumerate(stages)}
-    return {stage.id: sorted(reaches[stage.id], key=position.__getitem__)
-            for stage in stages if stage.kind == "approval"}
-
-
-def _deploys_below(start: str, downstream: dict[str, list[str]],
-                   kind: dict[str, str]) -> frozenset[str]:
-    """The deploys reached from ``start`` without passing another deploy (a plain
-    walk, for the stages of a cycle only)."""
-    if kind[start] == "deploy":
-        return frozenset({start})
-    seen, found, todo = {start}, set(), list(downstream[start])
-    while todo:
-        current = todo.pop()
-        if current in seen:
-            continue
-        seen.add(current)
-        if kind[current] == "deploy":
-            found.add(current)
-        else:
-            todo.extend(downstream[current])
-    return frozenset(found)
 
 
 # --- what the CI jobs run ---------------------------------------------------------------------

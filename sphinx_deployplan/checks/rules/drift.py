@@ -12,6 +12,7 @@ import dataclasses
 import re
 from typing import TYPE_CHECKING, Any
 
+from ...graph import gated_deploys
 from ...items import (
     ItemRef,
     env_ref,
@@ -250,8 +251,6 @@ def _waiting_environments(plan: Plan) -> set[str]:
     """Environments a deploy stage of the plan waits for a person to reach: behind an
     approval stage (with no other deploy in between) or not automated.  A manual job
     deploying there agrees with the plan whatever the environment's approval."""
-    from ...export.common import gated_deploys
-
     stages = plan.stages
     gated = {d for deploys in gated_deploys(stages).values() for d in deploys}
     return {s.environment for s in stages if s.kind == "deploy" and s.environment

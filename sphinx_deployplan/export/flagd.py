@@ -60,7 +60,7 @@ def _key(text: str, what: str) -> str:
 
 def flag(item: Flag) -> dict[str, Any]:
     boolean = item.default in (None, "on", "off")
-    if not boolean:
+    if item.default is not None and not boolean:
         _key(item.default, f"the default variant of flag {item.name!r}")
     result: dict[str, Any] = {
         "state": "ENABLED",

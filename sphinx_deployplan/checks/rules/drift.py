@@ -272,13 +272,13 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
                    f"{plain(stage.environment)} but no job in {_at(name, facts.line)} has "
                    f"environment: {plain(stage.environment)} (its jobs deploy to "
                    f"{_names(jobs)})")
-    for env, env_jobs in jobs.items():
-        if env not in planned:
+    for env_name, env_jobs in jobs.items():
+        if env_name not in planned:
             job = env_jobs[0]
             assert job.environment is not None
             c.fail(plan_ref(plan, "pipeline"), f"{_at(name, job.environment.line)} job "
-                   f"{plain(job.id)} deploys to environment {plain(env)}, which no deploy "
-                   f"stage of the plan names")
+                   f"{plain(job.id)} deploys to environment {plain(env_name)}, which no "
+                   f"deploy stage of the plan names")
     pairs = 0
     for stage in deploys:
         for upstream in _upstream_deploys(plan, stage):
@@ -299,14 +299,14 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
                    f"{plain(first.id)} ({plain(upstream.environment)}): it {how}")
     waits = _waiting_environments(plan)
     for env in plan.environments or []:
-        env_jobs = jobs.get(env.name)
-        if not env_jobs:
+        deploying = jobs.get(env.name)
+        if not deploying:
             continue
         c.satisfied.append(env_ref(env))
         if facts.tool == "GitLab CI":
-            manual = [j for j in env_jobs if j.manual is not None]
+            manual = [j for j in deploying if j.manual is not None]
             if env.approval == "manual" and not manual:
-                job = env_jobs[0]
+                job = deploying[0]
                 c.fail(_ref(env_ref(env), env.line_of("approval")), f"environment "
                        f"{plain(env.name)} has approval: manual but {_at(name, job.line)} "
                        f"job {plain(job.id)} deploys to it without when: manual")
@@ -318,7 +318,7 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
                        f"{_at(name, job.manual.line)} sets when: manual on job "
                        f"{plain(job.id)}")
         elif env.approval == "manual":
-            job = env_jobs[0]
+            job = deploying[0]
             c.details.append(f"environment {plain(env.name)} has approval: manual: job "
                              f"{plain(job.id)} ({_at(name, job.line)}) deploys through the "
                              f"GitHub environment {plain(env.name)}, whose required "

@@ -18,9 +18,13 @@ def tests(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Static checks with ruff."""
-    session.install("ruff")
+    """Static checks: ruff on everything, mypy on the package (config in pyproject.toml).
+
+    The postgres extra is installed so that the pglast code is checked against pglast's
+    own types."""
+    session.install("ruff", "mypy", "types-PyYAML", "types-docutils", "-e", ".[postgres]")
     session.run("ruff", "check", ".")
+    session.run("mypy", "sphinx_deployplan")
 
 
 @nox.session

@@ -123,7 +123,35 @@ def inputs_part(plan: Plan) -> Blocks_:
         ("Existing process", inputs.existing_process if inputs else None),
         ("Availability target", slo),
         ("Maintenance window", avail.maintenance_window if avail else None),
-    ])),)
+    ])), *_runtime(plan), *_sources(plan))
+
+
+def _runtime(plan: Plan) -> Blocks_:
+    """What the service runs as (the exports read it)."""
+    runtime = plan.runtime
+    if runtime is None:
+        return ()
+    metrics = runtime.metrics
+    backend = " at ".join(str(v) for v in (metrics.provider, metrics.address) if v) \
+        if metrics else None
+    return (_strong_line("Runtime"), Fields(_fields([
+        ("Image", Code(f"{runtime.image}:${{IMAGE_TAG}}") if runtime.image else None),
+        ("Namespace", Code(runtime.namespace) if runtime.namespace else None),
+        ("Replicas", str(runtime.replicas) if runtime.replicas is not None else None),
+        ("Port", str(runtime.port) if runtime.port is not None else None),
+        ("Metrics", backend),
+    ])))
+
+
+def _sources(plan: Plan) -> Blocks_:
+    """The deploy files the plan is checked against (rule source-drift)."""
+    sources = plan.sources
+    if sources is None:
+        return ()
+    return (_strong_line("Deploy files"), Fields(_fields([
+        (label, Code(path) if path else None) for label, path in (
+            ("Rollout", sources.rollout), ("Workflow", sources.workflow),
+            ("Workload", sources.workload), ("Flags", sources.flags))])))
 
 
 def _fields(pairs: Sequence[tuple[str, Inline | None]]) -> tuple[tuple[str, Text], ...]:
@@ -265,6 +293,12 @@ def pipeline_part(plan: Plan) -> Blocks_:
             "deployplan-stages", [anchor(plan.plan, "stage", s.id) for s in stages]))
     else:
         out.append(Para(("No stages are listed.",)))
+    commands = [Term((Code(s.id),), (CodeBlock("\n".join(s.run), "shell",
+                                              ("deployplan-script",)),))
+                for s in stages if s.run]
+    if commands:
+        out.append(_strong_line("Stage commands"))
+        out.append(Terms(tuple(commands), ("deployplan-stage-commands",)))
     arts = pipeline.artifacts
     if arts:
         out.append(_strong_line("Artifact management"))
@@ -308,9 +342,11 @@ def strategy_part(plan: Plan) -> Blocks_:
                                     if bg.keep_previous else None)])))
     if strategy.promote_when:
         out.append(_strong_line("Promotion criteria"))
+        queries = any(g.query for g in strategy.promote_when)
         out.append(_table(
-            ["Metric", "Threshold", "Window"],
-            [[Code(g.metric), g.threshold, str(g.window) if g.window else DASH]
+            ["Metric", "Threshold", "Window", *(["Query"] if queries else [])],
+            [[Code(g.metric), g.threshold, str(g.window) if g.window else DASH,
+              *([Code(g.query) if g.query else DASH] if queries else [])]
              for g in strategy.promote_when],
             "deployplan-gates"))
     return tuple(out)

@@ -47,6 +47,7 @@ from .placeholders import is_placeholder
 from .problems import PlanError, Problem
 from .text import closest, quote, suggest
 from .yamlmemo import MemoResolver
+from .yamlmerge import split_merges
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
     from yaml import CSafeLoader as _SafeLoader
@@ -537,23 +538,15 @@ class _Reader:
         """Key text and value node of each pair, merge keys (<<) flattened, duplicates
         reported."""
         seen: dict[str, int] = {}
-        merged: list[tuple[Node, Node]] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                sources = value_node.value if isinstance(value_node, SequenceNode) \
-                    else [value_node]
-                for src in sources:
-                    if isinstance(src, MappingNode):
-                        # count before copying: a list of aliases to one big mapping
-                        # would otherwise copy it once per alias
-                        self.visited += len(src.value)
-                        if self.visited > self.limits.max_values:
-                            raise _TooBig
-                        merged.extend(src.value)
-                    else:
-                        self.problem("yaml", f"{where}: a merge key (<<) needs a mapping",
-                                     _line(key_node))
-                continue
+
+        def count(source: MappingNode) -> None:
+            self.visited += len(source.value)
+            if self.visited > self.limits.max_values:
+                raise _TooBig
+
+        own, merged = split_merges(node, count, lambda key_node: self.problem(
+            "yaml", f"{where}: a merge key (<<) needs a mapping", _line(key_node)))
+        for key_node, value_node in own:
             if not isinstance(key_node, ScalarNode):
                 self.problem("schema", f"{where}: keys must be plain text, not "
                              f"{_describe(key_node)}", _line(key_node))

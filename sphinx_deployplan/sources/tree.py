@@ -24,6 +24,7 @@ from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..loader import Limits
 from ..yamlmemo import MemoResolver
+from ..yamlmerge import split_merges
 from .files import ReadError
 
 try:  # the C loader is several times faster; fall back where libyaml is missing
@@ -190,17 +191,9 @@ class _Converter:
 
     def _pairs(self, node: MappingNode) -> Iterator[tuple[Node, Node]]:
         """The mapping's pairs, merge keys (<<) flattened after the explicit ones."""
-        merged: list[tuple[Node, Node]] = []
-        for key_node, value_node in node.value:
-            if key_node.tag == _TAG + "merge":
-                sources = value_node.value if isinstance(value_node, SequenceNode) \
-                    else [value_node]
-                for src in sources:
-                    if isinstance(src, MappingNode):
-                        self.count(src, len(src.value))  # before copying: a merge bomb
-                        merged.extend(src.value)
-                continue
-            yield key_node, value_node
+        own, merged = split_merges(
+            node, lambda source: self.count(source, len(source.value)), lambda key: None)
+        yield from own
         yield from merged
 
 

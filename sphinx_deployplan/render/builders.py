@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import shlex
 from collections.abc import Iterable, Sequence
 
 from docutils import nodes
@@ -12,7 +11,6 @@ from .nodes import labelled_cell
 
 Cell = str | nodes.Node | Sequence[nodes.Node] | None
 DASH = "\u2014"
-ARROW = " \u2192 "
 
 
 def para(*children: str | nodes.Node, classes: list[str] | None = None) -> nodes.paragraph:
@@ -22,38 +20,8 @@ def para(*children: str | nodes.Node, classes: list[str] | None = None) -> nodes
     return node
 
 
-def strong(text: str) -> nodes.strong:
-    return nodes.strong(text, text)
-
-
-def emphasis(text: str) -> nodes.emphasis:
-    return nodes.emphasis(text, text)
-
-
 def code(text: str) -> nodes.literal:
     return nodes.literal(text, text)
-
-
-def link_or_text(url: str | None) -> nodes.Node | str:
-    """A link for http(s) URLs only; anything else (``javascript:``...) stays text."""
-    if not url:
-        return DASH
-    if url.startswith(("https://", "http://")):
-        return nodes.reference(url, url, refuri=url)
-    return url
-
-
-def command_block(command: str) -> nodes.literal_block:
-    """An exact command.  Highlighted as shell only when it tokenises as shell, so
-    a stray quote never turns into a highlighting warning."""
-    try:
-        shlex.split(command)
-        language = "bash"
-    except ValueError:
-        language = "text"
-    node = nodes.literal_block(command, command, classes=["deployplan-command"])
-    node["language"] = language
-    return node
 
 
 def _cell(value: Cell, label: str | None = None) -> nodes.entry:
@@ -122,46 +90,7 @@ def table(
     return wrap
 
 
-def field_list(fields: Iterable[tuple[str, Cell]]) -> nodes.field_list:
-    node = nodes.field_list(classes=["deployplan-fields"])
-    for name, value in fields:
-        if value is None or value == "" or value == []:
-            continue
-        field = nodes.field()
-        field += nodes.field_name(name, name)
-        body = nodes.field_body()
-        body += para(value) if isinstance(value, (str, nodes.Node)) else para(*value)
-        field += body
-        node += field
-    return node
-
-
-def bullets(items: Iterable[nodes.Node | str], classes: Sequence[str] = ()) -> nodes.bullet_list:
-    node = nodes.bullet_list(classes=list(classes))
-    for item in items:
-        li = nodes.list_item()
-        li += para(item) if isinstance(item, str) else item
-        node += li
-    return node
-
-
 def section(title: str, section_id: str, classes: Sequence[str] = ()) -> nodes.section:
     node = nodes.section(ids=[section_id], classes=list(classes))
     node += nodes.title(title, title)
     return node
-
-
-def notice(text: str, classes: Sequence[str] = ("deployplan-unplanned",)) -> nodes.Element:
-    """A visible "not planned" note for a section the plan leaves out."""
-    node = nodes.note(classes=list(classes))
-    node += para(text)
-    return node
-
-
-def join(values: Iterable[str] | None, sep: str = ", ", empty: str = DASH) -> str:
-    values = [str(v) for v in values or []]
-    return sep.join(values) if values else empty
-
-
-def yes_no(value: bool | None) -> str:
-    return DASH if value is None else ("yes" if value else "no")

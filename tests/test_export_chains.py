@@ -24,6 +24,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from test_export_ci import github_graph, gitlab_graph, gitlab_jobs, stage_graph
 
 from sphinx_deployplan.export import EXPORTERS
 from sphinx_deployplan.export.common import Names, topological
@@ -76,40 +77,15 @@ def test_every_exporter_handles_the_pipeline_without_recursion(plan: Plan, name:
                    and (stage.kind != "approval" or name == "markdown"))
 
 
-def _stage_graph(plan: Plan) -> dict[str, set[str]]:
-    """Each stage that is a CI job (not an approval: that is the deploy's gate) and the
-    jobs it needs, an approval standing for what it needs."""
-    kind = {s.id: s.kind for s in plan.pipeline.stages}
-    needs = {s.id: list(s.needs or []) for s in plan.pipeline.stages}
-    graph = {}
-    for stage in plan.pipeline.stages:
-        if stage.kind == "approval":
-            continue
-        found, todo, seen = set(), list(needs[stage.id]), set()
-        while todo:
-            upstream = todo.pop()
-            if upstream in seen:
-                continue
-            seen.add(upstream)
-            if kind[upstream] == "approval":
-                todo.extend(needs[upstream])
-            else:
-                found.add(upstream)
-        graph[stage.id] = found
-    return graph
-
-
 def test_github_actions_jobs_are_the_stage_graph(plan: Plan):
     workflow = yaml.safe_load(EXPORTERS["github-actions"].export(plan))
-    graph = {job: set(spec.get("needs", [])) for job, spec in workflow["jobs"].items()}
-    assert graph == _stage_graph(plan)
+    assert github_graph(workflow) == stage_graph(plan)
 
 
 def test_gitlab_jobs_are_the_stage_graph_in_topological_order(plan: Plan):
     pipeline = yaml.safe_load(EXPORTERS["gitlab-ci"].export(plan))
-    jobs = {name: job for name, job in pipeline.items()
-            if name not in ("workflow", "stages", "variables")}
-    assert {name: set(job["needs"]) for name, job in jobs.items()} == _stage_graph(plan)
+    jobs = gitlab_jobs(pipeline)
+    assert gitlab_graph(pipeline) == stage_graph(plan)
     order = pipeline["stages"]
     assert sorted(order) == sorted(jobs)
     position = {stage: index for index, stage in enumerate(order)}

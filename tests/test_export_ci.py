@@ -116,16 +116,20 @@ def assert_valid(schema: str, text: str, tmp_path: Path, name: str) -> None:
 
 def stage_graph(plan: Plan) -> dict[str, set[str]]:
     """The stages that are CI jobs and what they need, an approval stage (the deploy's
-    gate, not a job) standing for what it needs."""
+    gate, not a job) standing for what it needs.  Iterative, each stage visited once
+    per job, so the deep and wide pipelines of ``tests/corpus/chains`` use it too."""
     kind = {s.id: s.kind for s in plan.pipeline.stages}
     needs = {s.id: list(s.needs or []) for s in plan.pipeline.stages}
     graph = {}
     for stage in plan.pipeline.stages:
         if stage.kind == "approval":
             continue
-        found, todo = set(), list(needs[stage.id])
+        found, todo, seen = set(), list(needs[stage.id]), set()
         while todo:
             upstream = todo.pop()
+            if upstream in seen:
+                continue
+            seen.add(upstream)
             if kind[upstream] == "approval":
                 todo.extend(needs[upstream])
             else:

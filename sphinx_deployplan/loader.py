@@ -46,17 +46,8 @@ from .model import (
 from .placeholders import is_placeholder
 from .problems import PlanError, Problem
 from .text import closest, quote, suggest
-from .yamlmemo import MemoResolver
+from .yamlmemo import MemoSafeLoader
 from .yamlmerge import split_merges
-
-try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
-
-class _YamlLoader(MemoResolver, _SafeLoader):
-    pass
 
 
 @dataclass(frozen=True)
@@ -227,7 +218,7 @@ def _compose(text: str, source: str | None) -> Node:
         raise PlanError([Problem("yaml", f"the plan contains a control character "
                                  f"(U+{ord(bad.group()):04X}), which YAML does not allow; "
                                  f"remove it", line, source)])
-    loader = _YamlLoader(text)
+    loader = MemoSafeLoader(text)
     try:
         node = loader.get_single_node()
     except yaml.MarkedYAMLError as exc:

@@ -1,4 +1,5 @@
-"""A memo for YAML's implicit tags, shared by the plan loader and the exporters.
+"""A memo for YAML's implicit tags, shared by the plan loader, the deploy-file reader
+and the exporters.
 
 PyYAML's C loader and dumper still decide the tag of every plain scalar in
 Python, trying the implicit resolvers' patterns one after the other.  A plan has
@@ -14,6 +15,11 @@ from typing import Any
 
 from yaml.nodes import ScalarNode
 from yaml.resolver import Resolver
+
+try:  # the C loader is several times faster; fall back where libyaml is missing
+    from yaml import CSafeLoader as _SafeLoader
+except ImportError:  # pragma: no cover - depends on how PyYAML was built
+    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
 
 _RESOLVER = Resolver()
 #: Longer values are resolved each time: a memo of them would hold whole scripts.
@@ -33,3 +39,8 @@ class MemoResolver:
         if kind is ScalarNode and len(value) <= MEMO_LENGTH:
             return _scalar_tag(value, tuple(implicit))
         return super().resolve(kind, value, implicit)  # type: ignore[misc]
+
+
+class MemoSafeLoader(MemoResolver, _SafeLoader):
+    """The safe loader (libyaml's where PyYAML has it) with the memo: what the plan
+    loader and the deploy-file reader compose YAML with."""

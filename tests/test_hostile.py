@@ -738,7 +738,7 @@ def test_deep_nesting_with_the_pure_python_yaml_loader(monkeypatch):
     a located problem, never a crash."""
     import sphinx_deployplan.loader as loader
 
-    monkeypatch.setattr(loader, "_YamlLoader", yaml.SafeLoader)
+    monkeypatch.setattr(loader, "MemoSafeLoader", yaml.SafeLoader)
     for name, line in (("deep-flow", 6), ("deep-block", 7)):
         with pytest.raises(PlanError) as info:
             load_plan_file(CORPUS / f"{name}.yaml")
@@ -750,7 +750,7 @@ def test_deep_nesting_with_the_pure_python_yaml_loader(monkeypatch):
 def test_the_pure_python_loader_agrees_on_the_corpus(monkeypatch):
     import sphinx_deployplan.loader as loader
 
-    monkeypatch.setattr(loader, "_YamlLoader", yaml.SafeLoader)
+    monkeypatch.setattr(loader, "MemoSafeLoader", yaml.SafeLoader)
     for path in corpus_files():
         with pytest.raises(PlanError) as info:
             load_plan_file(path)

@@ -23,20 +23,11 @@ import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from ..loader import Limits
-from ..yamlmemo import MemoResolver
+from ..yamlmemo import MemoSafeLoader
 from ..yamlmerge import split_merges
 from .files import ReadError
 
-try:  # the C loader is several times faster; fall back where libyaml is missing
-    from yaml import CSafeLoader as _SafeLoader
-except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _SafeLoader  # type: ignore[assignment]
-
 Tag = Literal["str", "int", "float", "bool", "null"]
-
-
-class _YamlLoader(MemoResolver, _SafeLoader):
-    pass
 
 
 @dataclass(slots=True)
@@ -121,7 +112,7 @@ def yaml_documents(text: str, limits: Limits) -> list[Value]:
     if bad:
         raise ReadError(f"contains a control character (U+{ord(bad.group()):04X}), which "
                         f"YAML does not allow", text.count("\n", 0, bad.start()) + 1)
-    loader = _YamlLoader(text)
+    loader = MemoSafeLoader(text)
     converter = _Converter(limits)
     documents: list[Value] = []
     try:

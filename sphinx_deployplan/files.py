@@ -13,8 +13,10 @@ import os
 import stat
 from pathlib import Path
 
+#: The kind of a folder (callers word its refusal apart from a pipe's or a device's).
+FOLDER = "a folder"
 #: What a path that is not a regular file is, for the message that refuses it.
-_KINDS = ((stat.S_ISDIR, "a folder"), (stat.S_ISFIFO, "a named pipe (FIFO)"),
+_KINDS = ((stat.S_ISDIR, FOLDER), (stat.S_ISFIFO, "a named pipe (FIFO)"),
           (stat.S_ISSOCK, "a socket"), (stat.S_ISCHR, "a character device"),
           (stat.S_ISBLK, "a block device"))
 
@@ -42,7 +44,9 @@ def read_limited(path: str | Path, max_bytes: int) -> bytes:
     is known, else once the limit is passed, for a file that grows while it is read)
     or :class:`OSError` when the file cannot be opened or read."""
     try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        # O_NOCTTY: a terminal device named as a file never becomes our terminal
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
+                     | getattr(os, "O_NOCTTY", 0))
     except OSError:
         _refuse_odd(os.stat(path).st_mode)  # a socket cannot be opened at all
         raise

@@ -1,20 +1,21 @@
 """Reading a deploy file the plan names: inside the sources root, a regular file,
 bounded in size, UTF-8 text.
 
-The same care as for plan files: a path that leaves the root (``..``, an absolute
-path, a symbolic link pointing out) is refused before anything is opened; a FIFO,
-a device or a folder is refused without blocking or reading; no more than
-``Limits.max_bytes`` are ever read, even from a file that grows or whose size
-``stat`` does not tell.
+The same care as for plan files, through the same reader
+(:func:`sphinx_deployplan.files.read_limited`): a path that leaves the root (``..``,
+an absolute path, a symbolic link pointing out) is refused before anything is
+opened; a FIFO, a device or a folder is refused without blocking or reading; no
+more than ``Limits.max_bytes`` are ever read, even from a file that grows or whose
+size ``stat`` does not tell.
 """
 
 from __future__ import annotations
 
 import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 
+from ..files import FOLDER, NotARegularFile, TooLarge, read_limited
 from ..loader import Limits
 
 _CONTROL = {*range(0x00, 0x20), 0x7F} - {0x09}  # a tab is allowed in a path, oddly
@@ -69,37 +70,19 @@ def read_source(root: str | Path, name: str, limits: Limits, target: Path | None
     target = target or resolve(root, name)
     too_big = f"more than the limit of {limits.max_bytes:,} bytes (deployplan_max_bytes)"
     try:
-        # O_NONBLOCK: opening a FIFO for reading must not wait for a writer
-        fd = os.open(target, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0)
-                     | getattr(os, "O_NOCTTY", 0))
+        data = read_limited(target, limits.max_bytes)
     except FileNotFoundError:
         raise ReadError("does not exist") from None
     except IsADirectoryError:
         raise ReadError("is a folder, not a file") from None
+    except NotARegularFile as exc:
+        raise ReadError("is a folder, not a file" if exc.kind == FOLDER else
+                        "is not a regular file (a pipe, a socket or a device)") from None
+    except TooLarge as exc:
+        raise ReadError(f"is {exc.size:,} bytes, {too_big}" if exc.size is not None
+                        else f"is {too_big}") from None
     except OSError as exc:
         raise ReadError(f"cannot be read: {exc.strerror or exc}") from None
-    try:
-        info = os.fstat(fd)
-        if stat.S_ISDIR(info.st_mode):
-            raise ReadError("is a folder, not a file")
-        if not stat.S_ISREG(info.st_mode):
-            raise ReadError("is not a regular file (a pipe, a socket or a device)")
-        if info.st_size > limits.max_bytes:
-            raise ReadError(f"is {info.st_size:,} bytes, {too_big}")
-        chunks, size = [], 0
-        while size <= limits.max_bytes:  # never more than the limit, even if it grows
-            chunk = os.read(fd, min(1 << 20, limits.max_bytes + 1 - size))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            size += len(chunk)
-        if size > limits.max_bytes:
-            raise ReadError(f"is {too_big}")
-    except OSError as exc:
-        raise ReadError(f"cannot be read: {exc.strerror or exc}") from None
-    finally:
-        os.close(fd)
-    data = b"".join(chunks)
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:

@@ -368,6 +368,17 @@ def cmd_import(args: argparse.Namespace) -> int:
     return 0
 
 
+#: The rule settings a plain ``deployplan check`` uses (the Sphinx config's defaults too).
+DEFAULTS = RuleSettings()
+
+
+def _output_options(command: argparse.ArgumentParser, note: str = "") -> None:
+    """``-o FILE`` and ``--force``, the same for every command that writes a file."""
+    command.add_argument("-o", "--output", metavar="FILE",
+                         help=f"write here, not to stdout{note}")
+    command.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+
+
 def parser() -> argparse.ArgumentParser:
     from .export import EXPORTERS
 
@@ -390,10 +401,12 @@ def parser() -> argparse.ArgumentParser:
                        "SOURCE_DATE_EPOCH, else the current date)")
     check.add_argument("--strict-rules", action="store_true", help="unmet release-"
                        "engineering rules fail like unmet checks (default: warnings)")
-    check.add_argument("--rollback-budget-share", type=float, default=0.25, metavar="SHARE",
-                       help="share of the error budget one rollback may spend (default 0.25)")
-    check.add_argument("--sql-dialect", default="postgres", choices=typing.get_args(SqlDialect),
-                       help="SQL dialect of migrations without their own (default postgres)")
+    check.add_argument("--rollback-budget-share", type=float, metavar="SHARE",
+                       default=DEFAULTS.rollback_budget_share, help="share of the error "
+                       f"budget one rollback may spend (default {DEFAULTS.rollback_budget_share})")
+    check.add_argument("--sql-dialect", default=DEFAULTS.sql_dialect,
+                       choices=typing.get_args(SqlDialect), help="SQL dialect of migrations "
+                       f"without their own (default {DEFAULTS.sql_dialect})")
     check.add_argument("--root", metavar="DIR", help="the folder a plan's sources, up_file "
                        "and down_file are relative to (default: the nearest folder from the "
                        "plan's folder upwards that holds .git, else the plan's folder)")
@@ -407,24 +420,20 @@ def parser() -> argparse.ArgumentParser:
                         help="; ".join(f"{e.name}: {e.description}"
                                        for e in EXPORTERS.values()))
     export.add_argument("plan", metavar="PLAN.yaml", help="the plan file to export")
-    export.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout "
-                        "(never over the plan itself)")
-    export.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _output_options(export, " (never over the plan itself)")
     export.add_argument("--root", metavar="DIR", help="the folder the plan's sources are "
                         "relative to, for the formats that read them (k8s-probes patches the "
                         "workload of sources.workload; default as for check)")
     export.set_defaults(run=cmd_export)
 
     schema = sub.add_parser("schema", help="print the JSON Schema of the plan format")
-    schema.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
-    schema.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _output_options(schema)
     schema.set_defaults(run=cmd_schema)
 
     new = sub.add_parser("new", help="write a plan skeleton whose placeholders fail the "
                          "checks until they are filled in")
     new.add_argument("name", help="the plan id (a slug, like checkout-v2)")
-    new.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
-    new.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _output_options(new)
     new.set_defaults(run=cmd_new)
 
     draft = sub.add_parser("import", help="draft a plan from the repository's deploy files: "
@@ -442,8 +451,7 @@ def parser() -> argparse.ArgumentParser:
                        "the current folder)")
     draft.add_argument("--name", metavar="PLAN_ID", help="the plan id (default: from the "
                        "service's name in the files)")
-    draft.add_argument("-o", "--output", metavar="FILE", help="write here, not to stdout")
-    draft.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    _output_options(draft)
     draft.set_defaults(run=cmd_import)
     return top
 

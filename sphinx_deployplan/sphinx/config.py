@@ -151,13 +151,14 @@ class DeployPlanConfig:
         "a list of rule ids makes only those fail.", _strict, rebuild="",
         types=(bool, list, tuple))
     rollback_budget_share: float = option(
-        0.25, "The share of the SLO's error budget one rollback may spend before the "
-        "``rollback-budget`` rule warns (0.25 = 25%).", _share, types=(float, int))
+        RuleSettings.rollback_budget_share, "The share of the SLO's error budget one "
+        "rollback may spend before the ``rollback-budget`` rule warns (0.25 = 25%).",
+        _share, types=(float, int))
     sql_dialect: str = option(
-        "postgres", "The SQL dialect the SQL rules (``destructive-sql``, ``blocking-ddl``) "
-        "parse migrations in, unless a migration names its own ``dialect``.  PostgreSQL is "
-        "read with pglast (``pip install sphinx-deployplan[postgres]``) when it is "
-        "installed, else with sqlglot.",
+        RuleSettings.sql_dialect, "The SQL dialect the SQL rules (``destructive-sql``, "
+        "``blocking-ddl``) parse migrations in, unless a migration names its own "
+        "``dialect``.  PostgreSQL is read with pglast (``pip install "
+        "sphinx-deployplan[postgres]``) when it is installed, else with sqlglot.",
         _one_of(typing.get_args(SqlDialect), "SQL dialects"))
     exports: tuple[str, ...] = option(
         None, "The export formats each HTML plan page offers as downloads (written to "

@@ -46,6 +46,7 @@ import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from ..kubernetes import PROBE_KEYS
 from ..model import HealthCheck, Plan
 from .common import dump_yaml, header
 
@@ -63,8 +64,6 @@ IMAGE_TAG = "${IMAGE_TAG}"
 TAG_NOTE = ("The image tag is ${IMAGE_TAG}: substitute it when applying, e.g. "
             "IMAGE_TAG=$(git rev-parse HEAD) envsubst '${IMAGE_TAG}' < FILE | "
             "kubectl apply -f - (the CI exports set IMAGE_TAG).")
-PROBES = (("readiness", "readinessProbe"), ("liveness", "livenessProbe"),
-          ("startup", "startupProbe"))
 #: Workloads a strategic-merge patch applies to (Kubernetes knows their merge keys).
 BUILT_IN = {"Deployment": "apps/v1", "StatefulSet": "apps/v1", "DaemonSet": "apps/v1"}
 
@@ -207,7 +206,7 @@ def probes(plan: Plan, target: int | str = PORT_NAME,
     by_kind: dict[str, HealthCheck] = {}
     others: list[HealthCheck] = []
     for check in plan.health_checks or []:
-        if check.type not in dict(PROBES):
+        if check.type not in PROBE_KEYS:
             others.append(check)
         elif check.type in by_kind:
             raise ValueError(f"Kubernetes allows one {check.type} probe per container, and "
@@ -216,7 +215,8 @@ def probes(plan: Plan, target: int | str = PORT_NAME,
                              f"or synthetic check")
         else:
             by_kind[check.type] = check
-    fields = {key: probe(by_kind[kind], target) for kind, key in PROBES if kind in by_kind}
+    fields = {key: probe(by_kind[kind], target) for kind, key in PROBE_KEYS.items()
+              if kind in by_kind}
     return fields, others
 
 

@@ -7,18 +7,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..kubernetes import PROBE_KEYS
 from ..loader import Limits
 from .files import ReadError, SourceFile
 from .kube import documents, name_of, pick
 from .tree import Map, Scalar, Seq, walk
 
 WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "Rollout")
-PROBES = {"readiness": "readinessProbe", "liveness": "livenessProbe",
-          "startup": "startupProbe"}
 #: Shells whose ``-c`` argument is the probe's command line.
 SHELLS = frozenset({"sh", "bash", "/bin/sh", "/bin/bash", "/usr/bin/sh", "/usr/bin/bash"})
-#: Kubernetes' defaults, used when a probe leaves the field out.
-DEFAULT_PERIOD, DEFAULT_FAILURES = 10, 3
 
 
 @dataclass(frozen=True)
@@ -79,7 +76,7 @@ def read_workload(source: SourceFile, limits: Limits, service: str | None = None
     assert isinstance(containers, Seq)
     index = next(i for i, c in enumerate(containers.items) if c is container)
     probes = {}
-    for plan_type, key in PROBES.items():
+    for plan_type, key in PROBE_KEYS.items():
         probe = container.map(key)
         if probe is not None:
             probes[plan_type] = _probe(key, container.line_of(key), probe)

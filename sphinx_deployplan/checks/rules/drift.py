@@ -23,6 +23,7 @@ from ...items import (
     stage_ref,
     strategy_ref,
 )
+from ...kubernetes import DEFAULT_FAILURE_THRESHOLD, DEFAULT_PERIOD_SECONDS, PROBE_KEYS
 from ...model import Plan, Stage
 from ...text import plain
 from ..record import Check, Context
@@ -333,12 +334,10 @@ def _workflow(c: _Comparison, facts: WorkflowFacts) -> None:
 
 
 def _workload(c: _Comparison, facts: WorkloadFacts) -> None:
-    from ...sources.workload import DEFAULT_FAILURES, DEFAULT_PERIOD, PROBES
-
     plan, name = c.plan, facts.source.name
     before = len(c.failed)
     container = f"container {plain(facts.container)}"
-    for kind, key in PROBES.items():
+    for kind, key in PROBE_KEYS.items():
         checks = [h for h in plan.health_checks or [] if h.type == kind]
         probe = facts.probes.get(kind)
         if probe is None:
@@ -373,8 +372,8 @@ def _workload(c: _Comparison, facts: WorkloadFacts) -> None:
                        f"{plain(check.run, 80)} but {_at(name, line)} probes "
                        f"{_handler(probe)}")
             for field, scalar, default, what in (
-                    ("interval", probe.period, DEFAULT_PERIOD, "periodSeconds"),
-                    ("failure_threshold", probe.failures, DEFAULT_FAILURES,
+                    ("interval", probe.period, DEFAULT_PERIOD_SECONDS, "periodSeconds"),
+                    ("failure_threshold", probe.failures, DEFAULT_FAILURE_THRESHOLD,
                      "failureThreshold")):
                 mine = getattr(check, field)
                 if mine is None:

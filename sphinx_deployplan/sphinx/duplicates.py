@@ -35,6 +35,8 @@ from ..ids import is_need_of
 from ..problems import Problem
 from .config import settings
 from .domain import DeployPlanDomain, PlanEntry, plan_domain
+from .downloads import downloads
+from .needs import NEED_TYPES
 from .warnings import warn
 
 #: The attribute that ties the top-level nodes of one directive to its definition:
@@ -94,8 +96,6 @@ def _needs_data(env: BuildEnvironment, config: Any = None) -> Any:
 
 def _by_plan(data: Any) -> dict[str, dict[str, list[str]]]:
     """Plan id -> document -> the ids of the plan's needs recorded on it."""
-    from .needs import NEED_TYPES
-
     found: dict[str, dict[str, list[str]]] = {}
     for need_id, need in data.get_needs_mutable().items():
         if need["type"] in NEED_TYPES and not need["is_external"] and need.get("plan"):
@@ -129,8 +129,6 @@ def merge_needs(app: Sphinx, env: BuildEnvironment, docnames: Set[str],
     mine, theirs = _needs_data(env), _needs_data(other, env.config)
     if mine is None or theirs is None:
         return
-    from .needs import NEED_TYPES
-
     # what this process dropped after the worker was forked stays dropped
     held = mine.get_needs_mutable()
     for need_id in [i for i, need in theirs.get_needs_mutable().items()
@@ -185,8 +183,6 @@ def resolve_pages(app: Sphinx, doctree: nodes.document, docname: str) -> None:
     if not losers:
         return
     from sphinx_needs.nodes import Need
-
-    from .downloads import downloads
 
     marked: dict[str, list[nodes.Element]] = {}
     for node in doctree.findall(nodes.Element):

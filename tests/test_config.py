@@ -56,11 +56,12 @@ def test_a_wrong_value_is_a_config_error_naming_option_and_value(site, name):
 
 def test_sphinx_build_stops_with_the_error_before_reading_a_page(tmp_path):
     """Sphinx 9 prints its "Configuration error!" report, with a frame, for every
-    configuration error (its own too); the line the user needs is ours."""
+    configuration error (its own too); the line the user needs is ours.  ``-N``:
+    FORCE_COLOR in CI's environment would colour the report's heading."""
     conf = tmp_path / "conf.py"
     conf.write_text(f'{BASE}deployplan_sql_dialect = "postgress"\n')
     (tmp_path / "index.md").write_text(PAGE)
-    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q",
+    result = subprocess.run([sys.executable, "-m", "sphinx", "-b", "html", "-q", "-N",
                              str(tmp_path), str(tmp_path / "_build")],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 2

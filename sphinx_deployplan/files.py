@@ -1,4 +1,5 @@
-"""Reading a file we are handed (a plan, a portal member's needs.json) safely.
+"""Reading a file we are handed (a plan, a deploy file, a portal member's needs.json)
+safely, and decoding it as UTF-8 text.
 
 Only a regular file is read, and never more than a limit.  The file is opened
 without blocking and checked through the open descriptor: a named pipe would
@@ -35,6 +36,24 @@ class TooLarge(Exception):
     def __init__(self, size: int | None) -> None:
         super().__init__(size)
         self.size = size
+
+
+class NotUtf8(Exception):
+    """The bytes are not UTF-8 text; ``where`` names the first bad byte and its offset,
+    ``line`` is that byte's line."""
+
+    def __init__(self, where: str, line: int) -> None:
+        super().__init__(where)
+        self.where, self.line = where, line
+
+
+def decode_text(data: bytes) -> str:
+    """The bytes as UTF-8 text, a BOM allowed, or :class:`NotUtf8`."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(f"byte 0x{data[exc.start]:02x} at offset {exc.start}",
+                      data[: exc.start].count(b"\n") + 1) from None
 
 
 def read_limited(path: str | Path, max_bytes: int) -> bytes:

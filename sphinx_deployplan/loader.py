@@ -24,7 +24,7 @@ from yaml.constructor import SafeConstructor
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from .checks.registry import WAIVABLE_IDS
-from .files import NotARegularFile, TooLarge, read_limited
+from .files import NotARegularFile, NotUtf8, TooLarge, decode_text, read_limited
 from .ids import slugify
 from .model import (
     CHECK_ID,
@@ -156,13 +156,10 @@ def read_plan_text(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
         raise PlanError([Problem("file", f"cannot read the plan file: {exc.strerror}",
                                  None, str(path))]) from None
     try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise PlanError([Problem("yaml", f"the plan file is not UTF-8 text (byte 0x"
-                                 f"{data[exc.start]:02x} at offset {exc.start}); save it "
-                                 f"as UTF-8",
-                                 line, str(path))]) from None
+        return decode_text(data)
+    except NotUtf8 as exc:
+        raise PlanError([Problem("yaml", f"the plan file is not UTF-8 text ({exc.where}); "
+                                 f"save it as UTF-8", exc.line, str(path))]) from None
 
 
 def load_plan_file(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Plan:

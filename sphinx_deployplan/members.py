@@ -34,7 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from .checks.registry import CHECK_IDS, RULE_IDS
-from .files import read_limited
+from .files import NotUtf8, decode_text, read_limited
 from .ids import is_need_of, need_id
 from .items import ITEM_KINDS
 from .model import FlagType, Method
@@ -134,13 +134,8 @@ def _whole_number(text: str) -> int:
     return int(text)
 
 
-def parse(data: bytes) -> Any:
+def parse(text: str) -> Any:
     """Strict JSON, or :class:`MemberRefused` with a short reason."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise MemberRefused(f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-                            f"{exc.start})", data[: exc.start].count(b"\n") + 1) from None
     try:
         return json.loads(text, parse_constant=_reject_constant, parse_int=_whole_number)
     except RecursionError:
@@ -159,7 +154,11 @@ def read_member(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
     Raises :class:`MemberRefused` when the file as a whole is unusable, and the
     :class:`OSError` (or :mod:`.files` error) of a file that cannot be read."""
     data = read_limited(path, max_bytes)
-    document = parse(data)
+    try:
+        text = decode_text(data)
+    except NotUtf8 as exc:
+        raise MemberRefused(f"is not UTF-8 text ({exc.where})", exc.line) from None
+    document = parse(text)
     if not isinstance(document, dict) or not isinstance(document.get("versions"), dict):
         raise MemberRefused("is not a sphinx-needs needs.json (no 'versions' mapping)")
     project = document.get("project")
@@ -177,7 +176,6 @@ def read_member(path: str | Path, max_bytes: int = DEFAULT_MAX_BYTES,
     if not isinstance(needs, dict):
         raise MemberRefused(f"has no 'needs' mapping in its version {chosen!r}")
     kept, plans, problems = _check_needs(needs, project)
-    text = data.decode("utf-8-sig")
     located = [(_line_of(text, key) if index < MAX_LOCATED else None, why)
                for index, (key, why) in enumerate(problems)]
     out = {key: value for key, value in document.items() if key != "versions"}

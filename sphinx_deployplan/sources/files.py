@@ -15,7 +15,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import FOLDER, NotARegularFile, TooLarge, read_limited
+from ..files import FOLDER, NotARegularFile, NotUtf8, TooLarge, decode_text, read_limited
 from ..loader import Limits
 
 _CONTROL = {*range(0x00, 0x20), 0x7F} - {0x09}  # a tab is allowed in a path, oddly
@@ -84,11 +84,10 @@ def read_source(root: str | Path, name: str, limits: Limits, target: Path | None
     except OSError as exc:
         raise ReadError(f"cannot be read: {exc.strerror or exc}") from None
     try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
-        raise ReadError(f"is not UTF-8 text (byte 0x{data[exc.start]:02x} at offset "
-                        f"{exc.start}); save it as UTF-8", line) from None
+        text = decode_text(data)
+    except NotUtf8 as exc:
+        raise ReadError(f"is not UTF-8 text ({exc.where}); save it as UTF-8",
+                        exc.line) from None
     if "\x00" in text:
         raise ReadError("is binary, not text (it contains NUL bytes)",
                         text.count("\n", 0, text.index("\x00")) + 1)

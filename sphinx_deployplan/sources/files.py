@@ -73,8 +73,6 @@ def read_source(root: str | Path, name: str, limits: Limits, target: Path | None
         data = read_limited(target, limits.max_bytes)
     except FileNotFoundError:
         raise ReadError("does not exist") from None
-    except IsADirectoryError:
-        raise ReadError("is a folder, not a file") from None
     except NotARegularFile as exc:
         raise ReadError("is a folder, not a file" if exc.kind == FOLDER else
                         "is not a regular file (a pipe, a socket or a device)") from None
